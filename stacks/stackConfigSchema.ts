@@ -1,0 +1,82 @@
+import { AUTH_MODES, AuthMode } from "../components/entra/authMode";
+import { APP_DEFAULTS } from "../components/entra/dbtAzureDevOpsAppArgs";
+import { parseAdoOrganization } from "./adoOrganizationName";
+import { parseDbtCloudHost } from "./dbtCloudHost";
+import { ParseResult } from "./parseResult";
+import { boolean, integerInRange, objectId, oneOf, stringList, text } from "./valueParsers";
+
+/** One stack setting: how Pulumi.yaml declares it and how its string value is read. */
+export interface ConfigKey<T> {
+    /** The type declared in Pulumi.yaml's `config:` block. */
+    type: "string" | "integer" | "boolean" | "array";
+    description: string;
+    /** Absent means the key is required. */
+    default?: T;
+    parse(raw: string): ParseResult<T>;
+}
+
+const key = <T>(definition: ConfigKey<T>): ConfigKey<T> => definition;
+
+export const ROTATION_DAYS_RANGE = { min: 7, max: 180 } as const;
+export const OVERLAP_DAYS_RANGE = { min: 1, max: 60 } as const;
+
+/** Every key this program reads. A key in the project's namespace that is not here is an error. */
+export const STACK_CONFIG_SCHEMA = {
+    adoOrganization: key<string>({
+        type: "string",
+        description: "Azure DevOps organization name, exactly as in https://dev.azure.com/<name> (no dev.azure.com/ prefix).",
+        parse: parseAdoOrganization,
+    }),
+    dbtCloudHost: key<string>({
+        type: "string",
+        description: "dbt Cloud access host (cloud.getdbt.com, emea.dbt.com, au.dbt.com, a cell such as ab123.us1.dbt.com, or a single-tenant host).",
+        default: APP_DEFAULTS.dbtCloudHost,
+        parse: parseDbtCloudHost,
+    }),
+    authMode: key<AuthMode>({
+        type: "string",
+        description: "How dbt Cloud authenticates to Azure DevOps: service_principal (recommended) or service_user (deprecated by dbt).",
+        default: APP_DEFAULTS.authMode,
+        parse: oneOf(AUTH_MODES),
+    }),
+    secretRotationDays: key<number>({
+        type: "integer",
+        description: `Days between client-secret rotations (${ROTATION_DAYS_RANGE.min}-${ROTATION_DAYS_RANGE.max}); each secret is valid for two periods plus the overlap.`,
+        default: APP_DEFAULTS.secretRotationDays,
+        parse: integerInRange(ROTATION_DAYS_RANGE.min, ROTATION_DAYS_RANGE.max),
+    }),
+    secretOverlapDays: key<number>({
+        type: "integer",
+        description: `Extra validity (${OVERLAP_DAYS_RANGE.min}-${OVERLAP_DAYS_RANGE.max} days, less than secretRotationDays) that covers late or missed scheduled runs.`,
+        default: APP_DEFAULTS.secretOverlapDays,
+        parse: integerInRange(OVERLAP_DAYS_RANGE.min, OVERLAP_DAYS_RANGE.max),
+    }),
+    owners: key<string[]>({
+        type: "array",
+        description: "Object ids of the app registration's owners; empty means the identity running pulumi up.",
+        default: APP_DEFAULTS.owners,
+        parse: stringList("owners", objectId),
+    }),
+    appDisplayName: key<string>({
+        type: "string",
+        description: "Display name of the app registration; give each stack in one tenant its own.",
+        default: APP_DEFAULTS.displayName,
+        parse: text(120),
+    }),
+    adminConsent: key<boolean>({
+        type: "boolean",
+        description: "Grant user_impersonation tenant-wide, so developers linking dbt Cloud are not each asked to consent.",
+        default: APP_DEFAULTS.adminConsent,
+        parse: boolean,
+    }),
+    protectApplication: key<boolean>({
+        type: "boolean",
+        description: "Protect the app registration from deletion by pulumi destroy or a replacement.",
+        default: APP_DEFAULTS.protectApplication,
+        parse: boolean,
+    }),
+};
+
+export type StackConfigKey = keyof typeof STACK_CONFIG_SCHEMA;
+type ValueOf<K> = K extends ConfigKey<infer T> ? T : never;
+export type StackConfig = { [K in StackConfigKey]: ValueOf<(typeof STACK_CONFIG_SCHEMA)[K]> };

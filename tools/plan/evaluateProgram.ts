@@ -1,0 +1,128 @@
+import * as pulumi from "@pulumi/pulumi";
+import { pinEvaluationInstant } from "../../stacks/evaluationInstant";
+import { programMocks, ProgramMockOptions } from "./programMocks";
+import { reveal } from "./revealInputs";
+import { IdStyle } from "./stableIds";
+
+export interface EvaluationRequest {
+    project: string;
+    stack: string;
+    /** Fully qualified config keys to values, as the CLI would pass them. */
+    config: Record<string, string>;
+    secretKeys?: string[];
+    at: Date;
+    idStyle: IdStyle;
+    mocks?: Omit<ProgramMockOptions, "idStyle" | "at">;
+}
+
+export interface ResourceOptionsShown {
+    protect?: boolean;
+    ignoreChanges?: string[];
+    retainOnDelete?: boolean;
+}
+
+export interface EvaluatedResource {
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    /** Inputs with every secret shown as `[secret]`. */
+    inputs: Record<string, unknown>;
+    options: ResourceOptionsShown;
+    /** Unmasked inputs and the mock's state (ids, secret values): for tests, never printed. */
+    actualInputs: Record<string, unknown>;
+    state?: Record<string, unknown>;
+    id?: string;
+}
+
+export interface Evaluation {
+    resources: EvaluatedResource[];
+    outputs: Record<string, unknown>;
+    actualOutputs: Record<string, unknown>;
+}
+
+// The compiled program, relative to this file in dist/ (tsc keeps the source layout).
+const PROGRAM = "../../index";
+// Inputs the SDK adds for dynamic providers: the serialized provider code, not a user input.
+const INTERNAL_INPUTS = new Set(["__provider"]);
+
+/**
+ * Runs the real program under Pulumi's mock runtime: no engine, no credentials, no network.
+ * Resources are recorded by a stack transformation (which sees parents, options and secret
+ * Outputs); the mocks answer like the providers would. Process-global, so calls must not overlap.
+ */
+export async function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
+    const states = new Map<string, { id?: string; state: Record<string, unknown> }>();
+    const mocks = programMocks({ idStyle: request.idStyle, at: request.at, ...request.mocks });
+    await pulumi.runtime.setMocks(
+        {
+            newResource: async (args) => {
+                const result = await mocks.newResource(args);
+                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state });
+                return result;
+            },
+            call: (args) => mocks.call(args),
+        },
+        request.project,
+        request.stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(request.config, request.secretKeys ?? []);
+    pinEvaluationInstant(request.at);
+
+    const recorded: { type: string; name: string; parent?: string; custom: boolean; props: unknown; options: ResourceOptionsShown }[] = [];
+    let exports: Record<string, unknown> = {};
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                recorded.push({
+                    type: args.type,
+                    name: args.name,
+                    parent: (args.opts.parent as unknown as { __name?: string } | undefined)?.__name,
+                    custom: pulumi.CustomResource.isInstance(args.resource),
+                    props: args.props,
+                    options: optionsShown(args.opts as pulumi.CustomResourceOptions),
+                });
+                return undefined;
+            });
+            delete require.cache[require.resolve(PROGRAM)];
+            exports = require(PROGRAM);
+            return exports;
+        });
+    } finally {
+        pinEvaluationInstant(undefined);
+    }
+
+    const resources: EvaluatedResource[] = [];
+    for (const entry of recorded) {
+        const props = Object.fromEntries(
+            Object.entries((entry.props ?? {}) as Record<string, unknown>).filter(([k]) => !INTERNAL_INPUTS.has(k)),
+        );
+        const inputs = await reveal(props);
+        const result = states.get(`${entry.type}::${entry.name}`);
+        resources.push({
+            type: entry.type,
+            name: entry.name,
+            ...(entry.parent ? { parent: entry.parent } : {}),
+            custom: entry.custom,
+            inputs: inputs.shown as Record<string, unknown>,
+            options: entry.options,
+            actualInputs: inputs.actual as Record<string, unknown>,
+            ...(result ? { id: result.id, state: result.state } : {}),
+        });
+    }
+    const outputs = await reveal(exports);
+    return {
+        resources,
+        outputs: outputs.shown as Record<string, unknown>,
+        actualOutputs: outputs.actual as Record<string, unknown>,
+    };
+}
+
+function optionsShown(opts: pulumi.CustomResourceOptions): ResourceOptionsShown {
+    const shown: ResourceOptionsShown = {};
+    if (opts.protect) shown.protect = true;
+    if (opts.ignoreChanges && opts.ignoreChanges.length > 0) shown.ignoreChanges = [...opts.ignoreChanges];
+    if (opts.retainOnDelete) shown.retainOnDelete = true;
+    return shown;
+}

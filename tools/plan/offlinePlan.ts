@@ -1,0 +1,42 @@
+import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
+import { evaluateProgram } from "./evaluateProgram";
+import { planDocument, PlanDocument } from "./renderPlan";
+import { readStackFiles, SECRET_PLACEHOLDER } from "./stackFiles";
+
+/** Plans one stack of the project at `root` offline: its files, the real program, the mocks. */
+export async function offlinePlan(root: string, stack: string, at: Date): Promise<PlanDocument> {
+    const files = readStackFiles(root, stack);
+    const evaluation = await evaluateProgram({
+        project: files.project,
+        stack,
+        config: files.values,
+        secretKeys: files.secretKeys,
+        at,
+        idStyle: "placeholder",
+    });
+    return planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation);
+}
+
+/** The project's settings as the program read them, in the schema's order; secure ones masked. */
+function shownConfig(project: string, values: Record<string, string>, secretKeys: string[]): Record<string, unknown> {
+    const shown: Record<string, unknown> = {};
+    for (const key of Object.keys(STACK_CONFIG_SCHEMA)) {
+        const fullKey = `${project}:${key}`;
+        if (fullKey in values) {
+            shown[key] = secretKeys.includes(fullKey) ? SECRET_PLACEHOLDER : parseShown(values[fullKey]);
+        }
+    }
+    return shown;
+}
+
+function parseShown(value: string): unknown {
+    return value.startsWith("[") || value.startsWith("{") ? safeJson(value) : value;
+}
+
+function safeJson(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}

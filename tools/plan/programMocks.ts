@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, USER_IMPERSONATION_SCOPE_ID_FALLBACK } from "../../components/entra/azureDevOpsPermission";
+import { cloudValue, IdStyle, stableGuid, stableSecretValue } from "./stableIds";
+
+type State = Record<string, unknown>;
+
+export interface ProgramMockOptions {
+    idStyle: IdStyle;
+    /** The instant secrets are "created" at. */
+    at: Date;
+    /** What the tenant's Azure DevOps service principal publishes; a test can remove or change it. */
+    azureDevOpsScopeIds?: Record<string, string>;
+}
+
+/**
+ * Mocks that answer like the providers do: resource ids in the provider's format
+ * (`/applications/<guid>`), the outputs only the cloud knows, and nothing for types the program
+ * is not expected to register, so an unexpected resource fails loudly.
+ */
+export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks {
+    const value = (what: string, of: string) => cloudValue(options.idStyle, what, of);
+    const deployer = "the deploying identity";
+
+    const resources: Record<string, (name: string, inputs: State) => { id: string; state: State }> = {
+        "azuread:index/application:Application": (name, inputs) => {
+            const objectId = value("objectId", name);
+            return {
+                id: `/applications/${objectId}`,
+                state: { ...inputs, objectId, clientId: value("clientId", name), publisherDomain: "contoso.onmicrosoft.com" },
+            };
+        },
+        "azuread:index/servicePrincipal:ServicePrincipal": (name, inputs) => {
+            const objectId = value("objectId", name);
+            const isAzureDevOps = inputs.clientId === AZURE_DEVOPS_APP_ID;
+            return {
+                id: `/servicePrincipals/${objectId}`,
+                state: {
+                    ...inputs,
+                    objectId,
+                    applicationTenantId: isAzureDevOps ? "f8cdef31-a31e-4b4a-93e4-5f571e91255a" : value("tenantId", deployer),
+                    oauth2PermissionScopeIds: isAzureDevOps
+                        ? (options.azureDevOpsScopeIds ?? { [USER_IMPERSONATION]: USER_IMPERSONATION_SCOPE_ID_FALLBACK })
+                        : {},
+                },
+            };
+        },
+        "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant": (name, inputs) => ({
+            id: stableGuid("grant", name).replace(/-/g, ""),
+            state: { ...inputs },
+        }),
+        "azuread:index/applicationPassword:ApplicationPassword": (name, inputs) => {
+            // A new generation (other end date) is a new credential: derive identity from the inputs.
+            const generation = `${name}|${String(inputs.endDate)}|${String(inputs.displayName)}`;
+            const keyId = stableGuid("keyId", generation);
+            return {
+                id: `${String(inputs.applicationId)}/password/${keyId}`,
+                state: {
+                    ...inputs,
+                    keyId,
+                    startDate: options.at.toISOString().replace(/\.\d{3}Z$/, "Z"),
+                    value: stableSecretValue(generation),
+                },
+            };
+        },
+    };
+
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            if (args.type === "pulumi:pulumi:Stack" || !args.custom) {
+                return { id: undefined, state: {} };
+            }
+            const mock = resources[args.type];
+            if (!mock) {
+                throw new Error(`No mock for resource type ${args.type} (${args.name}): add one to programMocks.`);
+            }
+            return mock(args.name, args.inputs);
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            if (args.token === "azuread:index/getClientConfig:getClientConfig") {
+                return {
+                    clientId: value("clientId", deployer),
+                    objectId: value("objectId", deployer),
+                    tenantId: value("tenantId", deployer),
+                };
+            }
+            throw new Error(`No mock for function ${args.token}: add one to programMocks.`);
+        },
+    };
+}

@@ -1,0 +1,61 @@
+import { Evaluation } from "./evaluateProgram";
+
+/** What the offline plan prints: data that a reviewer, a test or `jq` can read. */
+export interface PlanDocument {
+    stack: string;
+    at: string;
+    config: Record<string, unknown>;
+    resources: { type: string; name: string; parent?: string; inputs: Record<string, unknown>; options?: Record<string, unknown> }[];
+    outputs: Record<string, unknown>;
+}
+
+export function planDocument(stack: string, at: Date, config: Record<string, unknown>, evaluation: Evaluation): PlanDocument {
+    return {
+        stack,
+        at: at.toISOString(),
+        config,
+        resources: evaluation.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            ...(r.parent ? { parent: r.parent } : {}),
+            inputs: r.inputs,
+            ...(Object.keys(r.options).length > 0 ? { options: { ...r.options } } : {}),
+        })),
+        outputs: evaluation.outputs,
+    };
+}
+
+export function renderJson(plan: PlanDocument): string {
+    return `${JSON.stringify(plan, null, 2)}\n`;
+}
+
+export function renderText(plan: PlanDocument): string {
+    const lines = [
+        `Offline plan of stack "${plan.stack}" at ${plan.at}`,
+        `(mock runtime: no credentials, no network; <... of ...> marks values only the cloud knows)`,
+        "",
+        "Config:",
+        ...Object.entries(plan.config).map(([k, v]) => `  ${k}: ${inline(v)}`),
+        "",
+        `Resources (${plan.resources.length}):`,
+    ];
+    for (const resource of plan.resources) {
+        const details = [resource.parent ? `parent ${resource.parent}` : "", ...Object.keys(resource.options ?? {}).map((o) => optionText(o, resource.options![o]))]
+            .filter((d) => d.length > 0)
+            .join(", ");
+        lines.push(`  + ${resource.name}  [${resource.type}]${details ? `  (${details})` : ""}`);
+        for (const [key, value] of Object.entries(resource.inputs)) {
+            lines.push(`      ${key}: ${inline(value)}`);
+        }
+    }
+    lines.push("", "Outputs:", ...Object.entries(plan.outputs).map(([k, v]) => `  ${k}: ${inline(v)}`));
+    return `${lines.join("\n")}\n`;
+}
+
+function optionText(option: string, value: unknown): string {
+    return value === true ? option : `${option}: ${inline(value)}`;
+}
+
+function inline(value: unknown): string {
+    return value === "[secret]" ? "[secret]" : JSON.stringify(value);
+}
