@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError } from "../../stacks/configError";
 import { projectRoot } from "../projectRoot";
 import { offlinePlan } from "./offlinePlan";
@@ -44,24 +46,37 @@ export function parseArguments(argv: string[], now: () => Date = () => new Date(
     return parsed;
 }
 
-async function main(): Promise<number> {
+export interface PlanIo {
+    /** Where the stack files are: the working directory when it holds a Pulumi.yaml. */
+    cwd: string;
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+}
+
+/** The plan command: 0 on success, 2 on bad input (config, flags, stack files), 1 otherwise. */
+export async function runPlanCommand(argv: string[], io: PlanIo): Promise<number> {
     try {
-        const args = parseArguments(process.argv.slice(2));
-        const plan = await offlinePlan(projectRoot(), args.stack, args.at);
-        process.stdout.write(args.json ? renderJson(plan) : renderText(plan));
+        const args = parseArguments(argv);
+        const root = fs.existsSync(path.join(io.cwd, "Pulumi.yaml")) ? io.cwd : projectRoot();
+        const { document } = await offlinePlan(root, args.stack, args.at);
+        io.stdout(args.json ? renderJson(document) : renderText(document));
         return 0;
     } catch (error) {
         if (error instanceof ConfigError || error instanceof UsageError || error instanceof StackFileError) {
-            process.stderr.write(`${error.message}\n`);
+            io.stderr(`${error.message}\n`);
             return 2;
         }
-        process.stderr.write(`Offline plan failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        io.stderr(`Offline plan failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
         return 1;
     }
 }
 
 if (require.main === module) {
-    main().then((code) => {
+    runPlanCommand(process.argv.slice(2), {
+        cwd: process.cwd(),
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+    }).then((code) => {
         process.exitCode = code;
     });
 }

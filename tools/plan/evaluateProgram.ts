@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pinEvaluationInstant } from "../../stacks/evaluationInstant";
+import { readStackConfig } from "../../stacks/readStackConfig";
 import { programMocks, ProgramMockOptions } from "./programMocks";
 import { reveal } from "./revealInputs";
 import { IdStyle } from "./stableIds";
@@ -68,6 +69,9 @@ export async function evaluateProgram(request: EvaluationRequest): Promise<Evalu
         false,
     );
     pulumi.runtime.setAllConfig(request.config, request.secretKeys ?? []);
+    // The program reads its config first thing; reading it here too surfaces a ConfigError as a
+    // plain rejection instead of a failure inside the half-built stack resource.
+    readStackConfig();
     pinEvaluationInstant(request.at);
 
     const recorded: { type: string; name: string; parent?: string; custom: boolean; props: unknown; options: ResourceOptionsShown }[] = [];

@@ -1,10 +1,17 @@
 import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
-import { evaluateProgram } from "./evaluateProgram";
+import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
 import { readStackFiles, SECRET_PLACEHOLDER } from "./stackFiles";
 
+export interface OfflinePlan {
+    /** What is printed. */
+    document: PlanDocument;
+    /** The evaluation behind it, secret values included: for tests, never printed. */
+    evaluation: Evaluation;
+}
+
 /** Plans one stack of the project at `root` offline: its files, the real program, the mocks. */
-export async function offlinePlan(root: string, stack: string, at: Date): Promise<PlanDocument> {
+export async function offlinePlan(root: string, stack: string, at: Date): Promise<OfflinePlan> {
     const files = readStackFiles(root, stack);
     const evaluation = await evaluateProgram({
         project: files.project,
@@ -14,7 +21,7 @@ export async function offlinePlan(root: string, stack: string, at: Date): Promis
         at,
         idStyle: "placeholder",
     });
-    return planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation);
+    return { document: planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation), evaluation };
 }
 
 /** The project's settings as the program read them, in the schema's order; secure ones masked. */

@@ -16,15 +16,27 @@ export class StackFileError extends Error {}
 /** Stands in for a `secure:` value: offline there is no key to decrypt it, and it must never print. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-export function readStackFiles(root: string, stack: string): StackFileConfig {
+/** The project's name and the config defaults its Pulumi.yaml declares, as fully qualified keys. */
+export function readProjectFile(root: string): { project: string; defaults: Record<string, string> } {
     const projectFile = readYaml(path.join(root, "Pulumi.yaml")) as {
         name?: string;
-        config?: Record<string, { default?: unknown } | unknown>;
+        config?: Record<string, unknown>;
     };
     const project = projectFile?.name;
     if (typeof project !== "string") {
         throw new StackFileError(`Pulumi.yaml has no project name.`);
     }
+    const defaults: Record<string, string> = {};
+    for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
+        if (declaration && typeof declaration === "object" && "default" in declaration) {
+            defaults[qualified(project, key)] = toConfigString((declaration as { default: unknown }).default);
+        }
+    }
+    return { project, defaults };
+}
+
+export function readStackFiles(root: string, stack: string): StackFileConfig {
+    const { project, defaults } = readProjectFile(root);
     const stackPath = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackPath)) {
         const known = fs
@@ -37,16 +49,10 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
     }
     const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
 
-    const values: Record<string, string> = {};
+    const values: Record<string, string> = { ...defaults };
     const secretKeys: string[] = [];
-    for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
-        const fullKey = key.includes(":") ? key : `${project}:${key}`;
-        if (declaration && typeof declaration === "object" && "default" in declaration) {
-            values[fullKey] = toConfigString((declaration as { default: unknown }).default);
-        }
-    }
     for (const [key, value] of Object.entries(stackFile.config ?? {})) {
-        const fullKey = key.includes(":") ? key : `${project}:${key}`;
+        const fullKey = qualified(project, key);
         if (isSecure(value)) {
             values[fullKey] = SECRET_PLACEHOLDER;
             secretKeys.push(fullKey);
@@ -55,6 +61,11 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
         }
     }
     return { project, values, secretKeys };
+}
+
+/** Keys without a namespace belong to the project, as in the CLI. */
+function qualified(project: string, key: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
 }
 
 function readYaml(file: string): unknown {

@@ -1,0 +1,137 @@
+import * as assert from "assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { AZURE_DEVOPS_APP_ID, MICROSOFT_GRAPH_APP_ID, USER_IMPERSONATION_SCOPE_ID_FALLBACK } from "../../components/entra/azureDevOpsPermission";
+import { stableGuid } from "../../tools/plan/stableIds";
+import { only, runProgram, TYPES } from "../harness/runProgram";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DEPLOYER_OBJECT_ID = stableGuid("objectId", "the deploying identity");
+
+describe("DbtAzureDevOpsApp under the real program", () => {
+    it("registers a multitenant app with the default display name and the deployer as owner", async () => {
+        const run = await runProgram();
+        const app = only(run, TYPES.application);
+        assert.equal(app.inputs.signInAudience, "AzureADMultipleOrgs");
+        assert.equal(app.inputs.displayName, "dbt Labs Azure DevOps App");
+        assert.deepEqual(app.inputs.owners, [DEPLOYER_OBJECT_ID]);
+        assert.equal(app.parent, "dbt-azure-devops");
+        assert.match(String(app.id), /^\/applications\/[0-9a-f-]{36}$/);
+    });
+
+    it("uses configured owners and display name instead of the defaults", async () => {
+        const owners = ["0a1b2c3d-0000-4000-8000-00000000000a", "0a1b2c3d-0000-4000-8000-00000000000b"];
+        const run = await runProgram({ config: { owners: JSON.stringify(owners), appDisplayName: "dbt (prod)" } });
+        assert.deepEqual(only(run, TYPES.application).inputs.owners, owners);
+        assert.deepEqual(only(run, TYPES.servicePrincipal, "-sp").inputs.owners, owners);
+        assert.equal(only(run, TYPES.application).inputs.displayName, "dbt (prod)");
+    });
+
+    it("requires exactly Azure DevOps user_impersonation, as a delegated scope, and nothing from Graph", async () => {
+        const run = await runProgram();
+        const access = only(run, TYPES.application).inputs.requiredResourceAccesses as { resourceAppId: string; resourceAccesses: { id: string; type: string }[] }[];
+        assert.deepEqual(access, [
+            { resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: USER_IMPERSONATION_SCOPE_ID_FALLBACK, type: "Scope" }] },
+        ]);
+        assert.ok(!JSON.stringify(access).includes(MICROSOFT_GRAPH_APP_ID));
+    });
+
+    it("takes the scope id from the tenant's Azure DevOps service principal when it publishes one", async () => {
+        const published = "12345678-90ab-4cde-8f01-234567890abc";
+        const run = await runProgram({ mocks: { azureDevOpsScopeIds: { user_impersonation: published, other: "x" } } });
+        const access = only(run, TYPES.application).inputs.requiredResourceAccesses as { resourceAccesses: { id: string }[] }[];
+        assert.equal(access[0].resourceAccesses[0].id, published);
+    });
+
+    it("falls back to the documented scope id when the lookup has none", async () => {
+        const run = await runProgram({ mocks: { azureDevOpsScopeIds: {} } });
+        const access = only(run, TYPES.application).inputs.requiredResourceAccesses as { resourceAccesses: { id: string }[] }[];
+        assert.equal(access[0].resourceAccesses[0].id, USER_IMPERSONATION_SCOPE_ID_FALLBACK);
+    });
+
+    it("adopts the Azure DevOps service principal and never deletes it", async () => {
+        const run = await runProgram();
+        const ado = only(run, TYPES.servicePrincipal, "-azure-devops");
+        assert.deepEqual(ado.inputs, { clientId: AZURE_DEVOPS_APP_ID, useExisting: true });
+        assert.equal(ado.options.retainOnDelete, true);
+    });
+
+    it("creates the app's own service principal from the app's client id", async () => {
+        const run = await runProgram();
+        const app = only(run, TYPES.application);
+        const sp = only(run, TYPES.servicePrincipal, "-sp");
+        assert.match(String(app.state?.clientId), GUID);
+        assert.equal(sp.inputs.clientId, app.state?.clientId);
+    });
+
+    it("grants user_impersonation tenant-wide from the app's SP to Azure DevOps when adminConsent is on", async () => {
+        const run = await runProgram();
+        const grant = only(run, TYPES.grant);
+        assert.equal(grant.inputs.servicePrincipalObjectId, only(run, TYPES.servicePrincipal, "-sp").state?.objectId);
+        assert.equal(grant.inputs.resourceServicePrincipalObjectId, only(run, TYPES.servicePrincipal, "-azure-devops").state?.objectId);
+        assert.deepEqual(grant.inputs.claimValues, ["user_impersonation"]);
+    });
+
+    it("declares no grant when adminConsent is off", async () => {
+        const run = await runProgram({ config: { adminConsent: "false" } });
+        assert.equal(run.resources.filter((r) => r.type === TYPES.grant).length, 0);
+    });
+
+    it("protects the app registration unless told not to", async () => {
+        assert.equal(only(await runProgram(), TYPES.application).options.protect, true);
+        const unprotected = await runProgram({ config: { protectApplication: "false" } });
+        assert.equal(only(unprotected, TYPES.application).options.protect, undefined);
+    });
+
+    it("attaches client secrets to the app by its resource id, with end dates from secretRotationDays", async () => {
+        const at = new Date("2026-11-27T09:00:00Z");
+        for (const days of [30, 90]) {
+            const run = await runProgram({ at, config: { secretRotationDays: String(days) } });
+            const app = only(run, TYPES.application);
+            const passwords = run.resources.filter((r) => r.type === TYPES.password);
+            assert.equal(passwords.length, 2);
+            for (const password of passwords) {
+                assert.equal(password.inputs.applicationId, app.id);
+                const lifetimeDays = (Date.parse(String(password.inputs.endDate)) - at.getTime()) / 86_400_000;
+                assert.ok(lifetimeDays > 0 && lifetimeDays <= 2 * days + 14, `${password.name} ends ${password.inputs.endDate}`);
+            }
+            const expiresAt = Date.parse(String(run.outputs.clientSecretExpiresAt));
+            assert.ok((expiresAt - at.getTime()) / 86_400_000 >= days + 14, "the handed-over secret has a full period plus overlap left");
+        }
+    });
+
+    it("exports the seven dbt Cloud values, wired to the resources, with the secret kept secret", async () => {
+        const run = await runProgram({ config: { dbtCloudHost: "emea.dbt.com", authMode: "service_user" } });
+        const app = only(run, TYPES.application);
+        assert.deepEqual(Object.keys(run.outputs).sort(), [
+            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "redirectUris", "tenantId",
+        ]);
+        assert.equal(run.outputs.adoOrganization, "contoso-data");
+        assert.equal(run.outputs.authMode, "service_user");
+        assert.equal(run.outputs.clientId, app.state?.clientId);
+        assert.equal(run.outputs.tenantId, stableGuid("tenantId", "the deploying identity"));
+        assert.equal(run.outputs.clientSecret, "[secret]");
+        assert.deepEqual(run.outputs.redirectUris, (app.inputs.web as { redirectUris: string[] }).redirectUris);
+        const current = run.resources.find((r) => r.type === TYPES.password && r.state?.value === run.actualOutputs.clientSecret);
+        assert.ok(current, "clientSecret is the value of one of the app's passwords");
+        assert.equal(run.outputs.clientSecretExpiresAt, current.inputs.endDate);
+    });
+
+    it("keeps clientSecret a Pulumi secret even though mocks ignore additionalSecretOutputs", async () => {
+        await runProgram();
+        const program = require("../../index") as { clientSecret: pulumi.Output<string>; clientId: pulumi.Output<string> };
+        assert.equal(await pulumi.isSecret(program.clientSecret), true);
+        assert.equal(await pulumi.isSecret(program.clientId), false);
+    });
+
+    it("gives every resource a unique name, derived from the component's name", async () => {
+        const run = await runProgram({ config: { authMode: "service_user" } });
+        const names = run.resources.map((r) => r.name);
+        assert.equal(new Set(names).size, names.length, names.join(", "));
+        for (const name of names) {
+            assert.ok(name.startsWith("dbt-azure-devops"), name);
+        }
+        for (const resource of run.resources.filter((r) => r.name !== "dbt-azure-devops")) {
+            assert.ok(resource.parent, `${resource.name} has a parent`);
+        }
+    });
+});

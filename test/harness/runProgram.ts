@@ -1,0 +1,65 @@
+import * as path from "path";
+import { Evaluation, evaluateProgram } from "../../tools/plan/evaluateProgram";
+import { ProgramMockOptions } from "../../tools/plan/programMocks";
+import { readProjectFile, readStackFiles } from "../../tools/plan/stackFiles";
+import { projectRoot } from "../../tools/projectRoot";
+
+export const PROJECT = "dbt-azure-devops";
+export const REPO_ROOT = projectRoot(path.resolve(__dirname));
+
+export interface RunProgramOptions {
+    /** Start from this stack's Pulumi.<stack>.yaml (default: Pulumi.yaml defaults only). */
+    stack?: string;
+    /** Project keys without namespace; `null` removes a key. */
+    config?: Record<string, string | null>;
+    at?: Date;
+    mocks?: Omit<ProgramMockOptions, "idStyle" | "at">;
+}
+
+/** A minimal valid stack: Pulumi.yaml defaults plus the one required key. */
+export const BASE_CONFIG = { adoOrganization: "contoso-data" };
+
+/**
+ * Evaluates the real program under mocks that return realistic ids (`/applications/<guid>`), so a
+ * wrong wire between resources shows up as a wrong GUID.
+ */
+export async function runProgram(options: RunProgramOptions = {}): Promise<Evaluation> {
+    const values = options.stack
+        ? readStackFiles(REPO_ROOT, options.stack).values
+        : { ...readProjectFile(REPO_ROOT).defaults, ...qualify(BASE_CONFIG) };
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+        if (value === null) {
+            delete values[`${PROJECT}:${key}`];
+        } else {
+            values[`${PROJECT}:${key}`] = value;
+        }
+    }
+    return evaluateProgram({
+        project: PROJECT,
+        stack: options.stack ?? "test",
+        config: values,
+        at: options.at ?? new Date("2026-11-27T09:00:00Z"),
+        idStyle: "guid",
+        mocks: options.mocks,
+    });
+}
+
+function qualify(config: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v]));
+}
+
+/** The single resource of a type (and optional name suffix); fails when there is not exactly one. */
+export function only(evaluation: Evaluation, type: string, nameSuffix = ""): Evaluation["resources"][number] {
+    const matches = evaluation.resources.filter((r) => r.type === type && r.name.endsWith(nameSuffix));
+    if (matches.length !== 1) {
+        throw new Error(`Expected one ${type} ending in "${nameSuffix}", found ${matches.map((m) => m.name).join(", ") || "none"}`);
+    }
+    return matches[0];
+}
+
+export const TYPES = {
+    application: "azuread:index/application:Application",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    grant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+} as const;

@@ -1,0 +1,153 @@
+import * as assert from "assert/strict";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import YAML from "yaml";
+import { runPlanCommand } from "../../tools/plan/cli";
+import { offlinePlan } from "../../tools/plan/offlinePlan";
+import { PlanDocument } from "../../tools/plan/renderPlan";
+import { REPO_ROOT } from "../harness/runProgram";
+import { BAD_CONFIGS } from "../stacks/badConfigs";
+
+const AT = "2026-11-27T09:00:00Z";
+
+async function plan(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await runPlanCommand(argv, { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
+/** A throwaway project folder: the real Pulumi.yaml and one stack file. */
+function projectWithStack(stack: string, config: Record<string, string | null>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-"));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data" };
+    for (const [key, value] of Object.entries(config)) {
+        if (value === null) delete values[`dbt-azure-devops:${key}`];
+        else values[`dbt-azure-devops:${key}`] = value;
+    }
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify({ config: values }));
+    return dir;
+}
+
+describe("offline plan", () => {
+    it("plans dev as data: the multitenant app, dbt's redirect URI, ADO scope only, the SP, dated secrets, all outputs", async () => {
+        const { code, stdout } = await plan(["--json", "--at", AT]);
+        assert.equal(code, 0);
+        const doc = JSON.parse(stdout) as PlanDocument;
+        assert.equal(doc.stack, "dev");
+        assert.equal(doc.at, "2026-11-27T09:00:00.000Z");
+        const byType = (t: string) => doc.resources.filter((r) => r.type === t);
+        const [app] = byType("azuread:index/application:Application");
+        assert.equal(app.inputs.signInAudience, "AzureADMultipleOrgs");
+        assert.deepEqual(app.inputs.web, { redirectUris: ["https://cloud.getdbt.com/complete/azure_active_directory"] });
+        assert.deepEqual(app.inputs.requiredResourceAccesses, [
+            { resourceAppId: "499b84ac-1321-427f-aa17-267ca6975798", resourceAccesses: [{ id: "ee69721e-6c3a-468f-a9ec-302d16a4c599", type: "Scope" }] },
+        ]);
+        assert.ok(!stdout.includes("00000003-0000-0000-c000-000000000000"), "no Microsoft Graph entry");
+        const sps = byType("azuread:index/servicePrincipal:ServicePrincipal");
+        assert.ok(sps.some((sp) => sp.inputs.clientId === "<clientId of dbt-azure-devops-app>"));
+        const secrets = byType("azuread:index/applicationPassword:ApplicationPassword");
+        assert.equal(secrets.length, 2);
+        for (const secret of secrets) {
+            assert.match(String(secret.inputs.endDate), /^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
+        }
+        assert.deepEqual(Object.keys(doc.outputs).sort(), [
+            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "redirectUris", "tenantId",
+        ]);
+        assert.equal(doc.outputs.clientSecret, "[secret]");
+        assert.equal(doc.outputs.tenantId, "<tenantId of the deploying identity>");
+        for (const resource of doc.resources) {
+            assert.deepEqual(Object.keys(resource).filter((k) => !["parent", "options"].includes(k)), ["type", "name", "inputs"]);
+        }
+    });
+
+    it("plans the two EMEA URIs for the emea stack in service-user mode", async () => {
+        const { code, stdout } = await plan(["--stack", "emea", "--json", "--at", AT]);
+        assert.equal(code, 0);
+        const doc = JSON.parse(stdout) as PlanDocument;
+        assert.deepEqual(doc.outputs.redirectUris, [
+            "https://emea.dbt.com/complete/azure_active_directory",
+            "https://emea.dbt.com/complete/azure_active_directory_service_user",
+        ]);
+        assert.equal(doc.outputs.authMode, "service_user");
+    });
+
+    it("prints byte-identical text and JSON for the same stack and instant", async () => {
+        for (const format of [[], ["--json"]]) {
+            const first = await plan([...format, "--at", AT]);
+            const second = await plan([...format, "--at", AT]);
+            assert.equal(first.code, 0);
+            assert.equal(first.stdout, second.stdout);
+        }
+    });
+
+    it("never prints a client secret's value, in text or JSON", async () => {
+        const { evaluation } = await offlinePlan(REPO_ROOT, "dev", new Date(AT));
+        const secretValues = evaluation.resources
+            .filter((r) => r.type === "azuread:index/applicationPassword:ApplicationPassword")
+            .map((r) => String(r.state?.value));
+        assert.equal(secretValues.length, 2);
+        assert.ok(secretValues.every((v) => v.length === 40), "the mock hands out realistic secret values");
+        assert.ok(secretValues.includes(String(evaluation.actualOutputs.clientSecret)));
+        for (const format of [[], ["--json"]]) {
+            const { stdout } = await plan([...format, "--at", AT]);
+            for (const value of secretValues) {
+                assert.ok(!stdout.includes(value), "secret value leaked into the plan");
+            }
+            assert.ok(stdout.includes("[secret]"));
+        }
+    });
+
+    it("masks secure: config values from the stack file", async () => {
+        const dir = projectWithStack("secure", {});
+        fs.appendFileSync(path.join(dir, "Pulumi.secure.yaml"), "  dbt-azure-devops:appDisplayName:\n    secure: v1:c2VjcmV0LXZhbHVl\n");
+        const { stdout, stderr, code } = await plan(["--stack", "secure", "--at", AT], dir);
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /appDisplayName: \[secret\]/);
+        assert.ok(!stdout.includes("c2VjcmV0LXZhbHVl"));
+    });
+
+    for (const bad of BAD_CONFIGS) {
+        it(`exits 2 naming ${bad.key} for ${bad.title}`, async () => {
+            const dir = projectWithStack("bad", bad.config);
+            const { code, stdout, stderr } = await plan(["--stack", "bad", "--at", AT], dir);
+            assert.equal(code, 2);
+            assert.equal(stdout, "");
+            assert.ok(stderr.includes(`dbt-azure-devops:${bad.key} `), stderr);
+            assert.ok(!/\n\s+at /.test(stderr), `no stack trace:\n${stderr}`);
+        });
+    }
+
+    it("refuses bad flags, an unknown stack and a malformed --at with status 2", async () => {
+        assert.equal((await plan(["--stak", "dev"])).code, 2);
+        const missing = await plan(["--stack", "nope"]);
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /No stack file Pulumi\.nope\.yaml.*Stacks with a file: .*dev/);
+        const at = await plan(["--at", "27/11/2026"]);
+        assert.equal(at.code, 2);
+        assert.match(at.stderr, /--at "27\/11\/2026" is not an ISO-8601 instant/);
+    });
+
+    it("exits 2 as a process, printing only the problems", async () => {
+        const dir = projectWithStack("bad", { authMode: "oauth", adoOrganization: "dev.azure.com/acme" });
+        const cli = path.join(REPO_ROOT, "dist", "tools", "plan", "cli.js");
+        const result = await promisify(execFile)(process.execPath, [cli, "--stack", "bad"], { cwd: dir }).then(
+            () => ({ code: 0, stderr: "" }),
+            (error: { code: number; stderr: string }) => error,
+        );
+        assert.equal(result.code, 2);
+        assert.equal(
+            result.stderr,
+            [
+                'Stack "bad" has invalid configuration (2 problems):',
+                '  - dbt-azure-devops:adoOrganization "dev.azure.com/acme" is a URL; dbt Cloud wants the organization name alone. Run: pulumi config set adoOrganization acme',
+                '  - dbt-azure-devops:authMode "oauth" is not one of "service_principal", "service_user".',
+                "",
+            ].join("\n"),
+        );
+    });
+});

@@ -1,0 +1,46 @@
+/**
+ * Bad stack configurations and the message each must produce. Shared by the program test and the
+ * offline-plan test so both report the same problem for the same input.
+ */
+export interface BadConfig {
+    title: string;
+    /** Project keys without namespace; `null` removes a required key. */
+    config: Record<string, string | null>;
+    /** The key the message must name. */
+    key: string;
+    message: RegExp;
+}
+
+export const BAD_CONFIGS: BadConfig[] = [
+    { title: "missing organization", config: { adoOrganization: null }, key: "adoOrganization", message: /is required\. .*pulumi config set adoOrganization/ },
+    { title: "organization given as a dev.azure.com path", config: { adoOrganization: "dev.azure.com/acme" }, key: "adoOrganization", message: /is a URL; .*pulumi config set adoOrganization acme$/ },
+    { title: "organization given as a full URL", config: { adoOrganization: "https://dev.azure.com/acme/" }, key: "adoOrganization", message: /pulumi config set adoOrganization acme$/ },
+    { title: "organization given as an old visualstudio.com URL", config: { adoOrganization: "https://acme.visualstudio.com" }, key: "adoOrganization", message: /pulumi config set adoOrganization acme$/ },
+    { title: "organization starting with a hyphen", config: { adoOrganization: "-acme" }, key: "adoOrganization", message: /is not an Azure DevOps organization name/ },
+    { title: "organization with a space", config: { adoOrganization: "acme data" }, key: "adoOrganization", message: /letters, digits or hyphens/ },
+    { title: "organization over 50 characters", config: { adoOrganization: "a".repeat(51) }, key: "adoOrganization", message: /1-50/ },
+    { title: "dbt host over http", config: { dbtCloudHost: "http://cloud.getdbt.com" }, key: "dbtCloudHost", message: /uses http:\/\/; .*https only/ },
+    { title: "dbt host with a path", config: { dbtCloudHost: "https://cloud.getdbt.com/api" }, key: "dbtCloudHost", message: /has a path, query or fragment/ },
+    { title: "dbt host with a query", config: { dbtCloudHost: "emea.dbt.com?x=1" }, key: "dbtCloudHost", message: /has a path, query or fragment/ },
+    { title: "host that is not dbt Cloud's", config: { dbtCloudHost: "cloud.getdbt.co" }, key: "dbtCloudHost", message: /is not a dbt Cloud host/ },
+    { title: "unknown auth mode", config: { authMode: "service-principal" }, key: "authMode", message: /is not one of "service_principal", "service_user"/ },
+    { title: "rotation days as words", config: { secretRotationDays: "ninety" }, key: "secretRotationDays", message: /is not a whole number/ },
+    { title: "rotation days fractional", config: { secretRotationDays: "90.5" }, key: "secretRotationDays", message: /is not a whole number/ },
+    { title: "rotation days too short", config: { secretRotationDays: "3" }, key: "secretRotationDays", message: /3 is out of range; use a number from 7 to 180/ },
+    { title: "rotation days too long", config: { secretRotationDays: "1000" }, key: "secretRotationDays", message: /out of range/ },
+    { title: "overlap of zero days", config: { secretOverlapDays: "0" }, key: "secretOverlapDays", message: /out of range; use a number from 1 to 60/ },
+    { title: "overlap not shorter than the period", config: { secretRotationDays: "10", secretOverlapDays: "14" }, key: "secretOverlapDays", message: /\(14\) must be less than secretRotationDays \(10\)/ },
+    { title: "owner that is not a GUID", config: { owners: '["alice@contoso.com"]' }, key: "owners", message: /item 0 "alice@contoso\.com" is not an object id/ },
+    { title: "owners not a list", config: { owners: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b" }, key: "owners", message: /is not a list of strings; .*--path 'owners\[0\]'/ },
+    { title: "owner listed twice", config: { owners: '["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b","6F1C2A3B-4D5E-4F60-8A7B-9C0D1E2F3A4B"]' }, key: "owners", message: /item 1 .* is listed twice/ },
+    { title: "blank display name", config: { appDisplayName: "   " }, key: "appDisplayName", message: /is empty/ },
+    { title: "admin consent as yes", config: { adminConsent: "yes" }, key: "adminConsent", message: /"yes" is not a boolean; use true or false/ },
+    { title: "protection as 1", config: { protectApplication: "1" }, key: "protectApplication", message: /is not a boolean/ },
+    { title: "misspelt key", config: { adoOrganisation: "acme" }, key: "adoOrganisation", message: /is not a setting of this program \(did you mean adoOrganization\?\)\. Remove it with: pulumi config rm adoOrganisation/ },
+    { title: "unrelated key", config: { colour: "blue" }, key: "colour", message: /is not a setting of this program\. Remove it/ },
+];
+
+/** The line of a ConfigError message about one key. */
+export function problemAbout(message: string, key: string): string | undefined {
+    return message.split("\n").find((line) => line.startsWith(`  - dbt-azure-devops:${key} `));
+}

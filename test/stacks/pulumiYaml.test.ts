@@ -1,0 +1,29 @@
+import * as assert from "assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
+import { REPO_ROOT } from "../harness/runProgram";
+
+describe("Pulumi.yaml and the stack files", () => {
+    const project = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+
+    it("declares every key the program reads, with the program's type, default and description", () => {
+        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(STACK_CONFIG_SCHEMA).sort());
+        for (const [key, definition] of Object.entries(STACK_CONFIG_SCHEMA)) {
+            const declared = project.config[key];
+            assert.equal(declared.type, definition.type, key);
+            assert.equal(declared.description, definition.description, key);
+            assert.deepEqual(declared.default, definition.default, key);
+        }
+    });
+
+    it("keeps secrets out of every stack file", () => {
+        for (const file of fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+            const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+            assert.ok(!text.includes("secure:"), `${file} holds an encrypted value`);
+            const keys = Object.keys(YAML.parse(text).config ?? {});
+            assert.deepEqual(keys.filter((k) => /token|password|clientSecret/i.test(k)), [], file);
+        }
+    });
+});
