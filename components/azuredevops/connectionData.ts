@@ -1,0 +1,38 @@
+/**
+ * Which Entra tenant an organization is connected to, read without credentials from the
+ * X-VSS-ResourceTenant header of GET https://dev.azure.com/{org}/_apis/connectionData.
+ */
+import { HttpHooks, realHttpHooks, requestJson } from "../http/request";
+import { httpSettingsFromEnv } from "../http/settings";
+import { azureDevOpsHosts, orgUrl } from "./endpoints";
+import { NOT_CONNECTED_TENANT } from "./validation";
+
+export type OrganizationTenant =
+    | { kind: "no-such-organization" }
+    | { kind: "not-connected" }
+    | { kind: "connected"; tenantId: string };
+
+export async function readOrganizationTenant(organization: string, hooks: HttpHooks = realHttpHooks): Promise<OrganizationTenant> {
+    const url = orgUrl(azureDevOpsHosts().core, organization, "_apis/connectionData");
+    // Anonymous callers get 200 or 401 depending on org policy; both carry the header.
+    const result = await requestJson<unknown>({
+        method: "GET",
+        url,
+        permissionHint: "nothing (anonymous call)",
+        acceptStatuses: [401, 404],
+    }, httpSettingsFromEnv(), hooks);
+    if (result.status === 404) {
+        return { kind: "no-such-organization" };
+    }
+    const header = result.headers.get("x-vss-resourcetenant");
+    if (!header) {
+        throw new Error(`GET ${url} answered HTTP ${result.status} without an X-VSS-ResourceTenant header, so the connected directory of "${organization}" cannot be read. Check the organization name and any proxy in between.`);
+    }
+    // Normally one GUID; be tolerant of a list.
+    const tenants = header.split(",").map((t) => t.trim().toLowerCase()).filter((t) => t !== "");
+    const connected = tenants.filter((t) => t !== NOT_CONNECTED_TENANT);
+    if (connected.length === 0) {
+        return { kind: "not-connected" };
+    }
+    return { kind: "connected", tenantId: connected[0] };
+}

@@ -1,0 +1,194 @@
+/**
+ * Desired state "Azure DevOps organization X is connected to Entra tenant T".
+ * mode "verify" only checks (and fails with the admin steps); mode "connect" connects an
+ * unconnected organization. It never moves an organization that is connected elsewhere,
+ * and destroy leaves the connection in place: connecting changes who can sign in.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { azureDevOpsCredentials } from "../http/azureDevOpsAuth";
+import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
+import { requestJson } from "../http/request";
+import { httpSettingsFromEnv } from "../http/settings";
+import { OrganizationTenant, readOrganizationTenant } from "./connectionData";
+import { azureDevOpsHosts, orgUrl } from "./endpoints";
+import { guidProblem, organizationNameProblem } from "./validation";
+
+export type DirectoryConnectionMode = "verify" | "connect";
+
+export interface AzureDevOpsDirectoryConnectionArgs {
+    /** Bare organization name, e.g. "contoso" (no https://dev.azure.com/ prefix). */
+    organization: pulumi.Input<string>;
+    /** Entra tenant (directory) id the organization must be connected to. */
+    tenantId: pulumi.Input<string>;
+    /** "verify": fail with instructions if not connected. "connect": connect an unconnected organization. */
+    mode: pulumi.Input<DirectoryConnectionMode>;
+}
+
+export interface DirectoryConnectionInputs {
+    organization: string;
+    tenantId: string;
+    mode: DirectoryConnectionMode;
+}
+
+export interface DirectoryConnectionOutputs extends DirectoryConnectionInputs {
+    /** The tenant the organization was found connected to after create/update. */
+    connectedTenantId: string;
+    /** True only when this program made the connection (mode connect on an unconnected organization). */
+    connectedByThisProgram: boolean;
+}
+
+const CONNECT_STEPS =
+    "An Azure DevOps admin can connect it in Organization settings > Microsoft Entra > Connect directory. " +
+    "Prerequisites: the person is a Project Collection Administrator of the organization, a member (not a guest) of the target tenant, " +
+    "and the organization has at most 100 users. Connecting changes who can sign in, so this program does it only with mode \"connect\".";
+
+function tenantProblem(organization: string, tenantId: string, mode: DirectoryConnectionMode, found: OrganizationTenant): string | undefined {
+    const wanted = tenantId.toLowerCase();
+    switch (found.kind) {
+        case "no-such-organization":
+            return `Azure DevOps organization "${organization}" was not found (https://dev.azure.com/${organization} answered 404). ` +
+                "Check the spelling: it is the name after dev.azure.com/ in your organization URL, and it must already exist.";
+        case "connected":
+            if (found.tenantId === wanted) {
+                return undefined;
+            }
+            return `Azure DevOps organization "${organization}" is connected to Entra tenant ${found.tenantId}, not ${tenantId}. ` +
+                "This program never moves an organization between directories. Either set tenantId to " + found.tenantId +
+                " (and register the app there), or have an Azure DevOps admin change it in Organization settings > Microsoft Entra " +
+                "> Switch directory, knowing that users of the old directory lose access.";
+        case "not-connected":
+            return mode === "connect"
+                ? undefined
+                : `Azure DevOps organization "${organization}" is not connected to any Entra directory, and mode is "verify". ${CONNECT_STEPS} ` +
+                  "Or set mode to \"connect\" to let this program connect it.";
+    }
+}
+
+async function connectOrganization(organization: string, tenantId: string): Promise<void> {
+    const credentials = await azureDevOpsCredentials();
+    const url = orgUrl(azureDevOpsHosts().vssps, organization, "_apis/Organization/Organizations/Me?api-version=5.0-preview.1");
+    // Undocumented endpoint used by the portal and public scripts; see .drafts/endpoints-issue4.md.
+    await requestJson({
+        method: "PATCH",
+        url,
+        headers: { Authorization: credentials.authorization },
+        contentType: "application/json-patch+json",
+        body: [{ from: "", op: 2, path: "/TenantId", value: tenantId }],
+        permissionHint: `a Project Collection Administrator of "${organization}" who is a member (not guest) of tenant ${tenantId}; ` +
+            "use an Entra token (DefaultAzureCredential) or a full-access PAT",
+        credentialSource: credentials.source,
+        secrets: credentials.secrets,
+    }, httpSettingsFromEnv());
+}
+
+/** Connecting takes effect asynchronously; poll connectionData a bounded number of times. */
+async function waitUntilConnected(organization: string, tenantId: string): Promise<OrganizationTenant> {
+    const attempts = Number(process.env.DBT_ADO_CONNECT_VERIFY_ATTEMPTS ?? "10");
+    const pauseMs = Number(process.env.DBT_ADO_CONNECT_VERIFY_PAUSE_MS ?? "3000");
+    let found: OrganizationTenant = { kind: "not-connected" };
+    for (let attempt = 0; attempt < Math.max(1, attempts); attempt++) {
+        found = await readOrganizationTenant(organization);
+        if (found.kind === "connected") {
+            return found;
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return found;
+}
+
+/** Brings the organization to "connected to tenantId" or throws; returns whether this call connected it. */
+async function ensureConnected(inputs: DirectoryConnectionInputs): Promise<DirectoryConnectionOutputs> {
+    const found = await readOrganizationTenant(inputs.organization);
+    const problem = tenantProblem(inputs.organization, inputs.tenantId, inputs.mode, found);
+    if (problem) {
+        throw new Error(problem);
+    }
+    if (found.kind === "connected") {
+        return { ...inputs, connectedTenantId: found.tenantId, connectedByThisProgram: false };
+    }
+    providerLog(`Connecting Azure DevOps organization "${inputs.organization}" to Entra tenant ${inputs.tenantId} (mode "connect").`);
+    await connectOrganization(inputs.organization, inputs.tenantId);
+    const after = await waitUntilConnected(inputs.organization, inputs.tenantId);
+    if (after.kind !== "connected" || after.tenantId !== inputs.tenantId.toLowerCase()) {
+        const seen = after.kind === "connected" ? `tenant ${after.tenantId}` : "no directory";
+        throw new Error(`Asked Azure DevOps to connect "${inputs.organization}" to tenant ${inputs.tenantId}, but connectionData still reports ${seen}. ` +
+            `Re-run \`pulumi up\` in a minute; if it persists: ${CONNECT_STEPS}`);
+    }
+    return { ...inputs, connectedTenantId: after.tenantId, connectedByThisProgram: true };
+}
+
+function inputProblems(news: DirectoryConnectionInputs): pulumi.dynamic.CheckFailure[] {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    const org = isUnknown(news.organization) ? undefined : organizationNameProblem(news.organization);
+    if (org) {
+        failures.push({ property: "organization", reason: org });
+    }
+    const tenant = isUnknown(news.tenantId) ? undefined : guidProblem("tenantId", news.tenantId);
+    if (tenant) {
+        failures.push({ property: "tenantId", reason: tenant });
+    }
+    if (!isUnknown(news.mode) && news.mode !== "verify" && news.mode !== "connect") {
+        failures.push({ property: "mode", reason: `mode must be "verify" or "connect"; got "${String(news.mode)}".` });
+    }
+    return failures;
+}
+
+export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<DirectoryConnectionInputs, DirectoryConnectionOutputs> = {
+    /** Runs at preview: validates inputs and reads the organization's tenant anonymously. */
+    async check(_olds, news) {
+        return withRedaction(() => [], async () => {
+            const failures = inputProblems(news);
+            if (failures.length > 0 || isUnknown(news.organization) || isUnknown(news.tenantId) || isUnknown(news.mode)) {
+                return { inputs: news, failures };
+            }
+            let reason: string | undefined;
+            try {
+                reason = tenantProblem(news.organization, news.tenantId, news.mode, await readOrganizationTenant(news.organization));
+            } catch (error) {
+                reason = `Could not read the directory of "${news.organization}": ${(error as Error).message}`;
+            }
+            return { inputs: news, failures: reason ? [{ property: reason.includes("not found") ? "organization" : "tenantId", reason }] : [] };
+        });
+    },
+
+    async diff(_id, olds, news) {
+        const replaces = (["organization", "tenantId"] as const).filter((key) => String(olds[key]).toLowerCase() !== String(news[key]).toLowerCase());
+        const changes = replaces.length > 0 || olds.mode !== news.mode;
+        return { changes, replaces };
+    },
+
+    async create(inputs) {
+        return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
+            const outs = await ensureConnected(inputs);
+            return { id: inputs.organization.toLowerCase(), outs };
+        });
+    },
+
+    /** Only mode can change in place; re-verify so state reflects reality. */
+    async update(_id, olds, news) {
+        return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
+            const outs = await ensureConnected(news);
+            return { outs: { ...outs, connectedByThisProgram: olds.connectedByThisProgram || outs.connectedByThisProgram } };
+        });
+    },
+
+    /** Deliberately calls no API: disconnecting a directory would lock users out. */
+    async delete(_id, props) {
+        providerLog(`Leaving Azure DevOps organization "${props.organization}" connected to Entra tenant ${props.connectedTenantId}: ` +
+            "disconnecting changes who can sign in, so it is never done automatically. " +
+            "To disconnect, use Organization settings > Microsoft Entra > Disconnect directory.");
+    },
+};
+
+/** Declares (and, in mode "connect", establishes) the organization's Entra directory connection. */
+export class AzureDevOpsDirectoryConnection extends pulumi.dynamic.Resource {
+    public readonly organization!: pulumi.Output<string>;
+    public readonly tenantId!: pulumi.Output<string>;
+    public readonly mode!: pulumi.Output<DirectoryConnectionMode>;
+    public readonly connectedTenantId!: pulumi.Output<string>;
+    public readonly connectedByThisProgram!: pulumi.Output<boolean>;
+
+    constructor(name: string, args: AzureDevOpsDirectoryConnectionArgs, opts?: pulumi.CustomResourceOptions) {
+        super(directoryConnectionProvider, name, { ...args, connectedTenantId: undefined, connectedByThisProgram: undefined }, opts, "azuredevops", "DirectoryConnection");
+    }
+}

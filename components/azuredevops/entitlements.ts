@@ -1,0 +1,87 @@
+/**
+ * Member Entitlement Management calls for service principals (vsaex.dev.azure.com, 7.1-preview.1).
+ */
+import { AdoSession, adoRequest, PERMISSION_HINTS } from "./client";
+
+const ENTITLEMENT_API = "api-version=7.1-preview.1";
+
+/** Real accountLicenseType values: express is "Basic", advanced is "Basic + Test Plans". */
+export type AccountLicenseType = "stakeholder" | "express" | "advanced";
+export const ACCOUNT_LICENSE_TYPES: readonly AccountLicenseType[] = ["stakeholder", "express", "advanced"];
+
+export interface ServicePrincipalEntitlement {
+    id: string;
+    accessLevel?: { accountLicenseType?: string; licensingSource?: string };
+    servicePrincipal?: { descriptor?: string; originId?: string; displayName?: string };
+}
+
+interface OperationResult {
+    isSuccess?: boolean;
+    errors?: Array<{ key?: unknown; value?: unknown }>;
+}
+
+interface PostResponse {
+    isSuccess?: boolean;
+    operationResult?: OperationResult;
+    servicePrincipalEntitlement?: ServicePrincipalEntitlement;
+}
+
+interface PatchResponse {
+    isSuccess?: boolean;
+    operationResults?: OperationResult[];
+}
+
+function describeErrors(results: Array<OperationResult | undefined>): string {
+    const messages = results.flatMap((r) => r?.errors ?? []).map((e) => `(${String(e.key)}) ${String(e.value)}`);
+    return messages.length > 0 ? messages.join("; ") : "no error detail returned";
+}
+
+export type AddOutcome = { added: ServicePrincipalEntitlement } | { rejected: string };
+
+export async function addServicePrincipalEntitlement(session: AdoSession, objectId: string, license: AccountLicenseType): Promise<AddOutcome> {
+    const result = await adoRequest<PostResponse>(session, {
+        method: "POST", host: "vsaex", path: `_apis/serviceprincipalentitlements?${ENTITLEMENT_API}`,
+        body: {
+            accessLevel: { accountLicenseType: license, licensingSource: "account" },
+            servicePrincipal: { origin: "aad", originId: objectId, subjectKind: "servicePrincipal" },
+        },
+        permissionHint: PERMISSION_HINTS.entitlements,
+        // An already-present principal may be reported as a conflict or a bad request.
+        acceptStatuses: [400, 409],
+    });
+    const body = result.body;
+    if (result.status < 300 && body?.isSuccess !== false && body?.servicePrincipalEntitlement?.id) {
+        return { added: body.servicePrincipalEntitlement };
+    }
+    const detail = body ? describeErrors([body.operationResult]) : `HTTP ${result.status}`;
+    return { rejected: detail };
+}
+
+export async function getServicePrincipalEntitlement(session: AdoSession, entitlementId: string): Promise<ServicePrincipalEntitlement | undefined> {
+    const result = await adoRequest<ServicePrincipalEntitlement>(session, {
+        method: "GET", host: "vsaex", path: `_apis/serviceprincipalentitlements/${encodeURIComponent(entitlementId)}?${ENTITLEMENT_API}`,
+        permissionHint: PERMISSION_HINTS.entitlements, acceptStatuses: [404],
+    });
+    return result.status === 404 || !result.body?.id ? undefined : result.body;
+}
+
+export async function setAccessLevel(session: AdoSession, entitlementId: string, license: AccountLicenseType): Promise<void> {
+    const result = await adoRequest<PatchResponse>(session, {
+        method: "PATCH", host: "vsaex", path: `_apis/serviceprincipalentitlements/${encodeURIComponent(entitlementId)}?${ENTITLEMENT_API}`,
+        contentType: "application/json-patch+json",
+        body: [{ op: "replace", path: "/accessLevel", value: { accountLicenseType: license, licensingSource: "account" } }],
+        permissionHint: PERMISSION_HINTS.entitlements,
+    });
+    if (result.body?.isSuccess === false) {
+        throw new Error(`Azure DevOps refused to set access level "${license}" on entitlement ${entitlementId}: ${describeErrors(result.body.operationResults ?? [])}. ` +
+            "Check that the organization has a free license of that kind (Organization settings > Billing).");
+    }
+}
+
+/** Removes the principal from the organization; already gone counts as removed. */
+export async function deleteServicePrincipalEntitlement(session: AdoSession, entitlementId: string): Promise<void> {
+    await adoRequest<unknown>(session, {
+        method: "DELETE", host: "vsaex", path: `_apis/serviceprincipalentitlements/${encodeURIComponent(entitlementId)}?${ENTITLEMENT_API}`,
+        permissionHint: PERMISSION_HINTS.entitlements, acceptStatuses: [404],
+    });
+}

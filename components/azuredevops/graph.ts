@@ -1,0 +1,101 @@
+/**
+ * Azure DevOps Graph and Identities calls: subject descriptors, identity descriptors,
+ * project scope descriptors, project groups and direct memberships.
+ */
+import { AdoSession, adoListAll, adoRequest, AdoList, PERMISSION_HINTS } from "./client";
+
+const GRAPH_API = "api-version=7.1-preview.1";
+
+export interface GraphSubject {
+    descriptor: string;
+    displayName?: string;
+    principalName?: string;
+    originId?: string;
+    origin?: string;
+}
+
+/** The ADO graph subject of an Entra service principal already in the organization, if any. */
+export async function findServicePrincipalByObjectId(session: AdoSession, objectId: string): Promise<GraphSubject | undefined> {
+    const all = await adoListAll<GraphSubject>(session, {
+        method: "GET", host: "vssps", path: `_apis/graph/serviceprincipals?${GRAPH_API}`, permissionHint: PERMISSION_HINTS.graphRead,
+    });
+    return all.find((sp) => (sp.originId ?? "").toLowerCase() === objectId.toLowerCase());
+}
+
+/** Storage key of a subject: the id member-entitlement APIs use for it. */
+export async function storageKeyOf(session: AdoSession, subjectDescriptor: string): Promise<string> {
+    const result = await adoRequest<{ value?: string }>(session, {
+        method: "GET", host: "vssps", path: `_apis/graph/storagekeys/${encodeURIComponent(subjectDescriptor)}?${GRAPH_API}`,
+        permissionHint: PERMISSION_HINTS.graphRead,
+    });
+    if (!result.body?.value) {
+        throw new Error(`Azure DevOps returned no storage key for subject ${subjectDescriptor}.`);
+    }
+    return result.body.value;
+}
+
+/** Scope descriptor ("scp.…") of a project, needed to list its groups. */
+export async function projectScopeDescriptor(session: AdoSession, projectId: string): Promise<string> {
+    const result = await adoRequest<{ value?: string }>(session, {
+        method: "GET", host: "vssps", path: `_apis/graph/descriptors/${encodeURIComponent(projectId)}?${GRAPH_API}`,
+        permissionHint: PERMISSION_HINTS.graphRead,
+    });
+    if (!result.body?.value) {
+        throw new Error(`Azure DevOps returned no scope descriptor for project ${projectId}.`);
+    }
+    return result.body.value;
+}
+
+/** A built-in project group ("Readers", "Project Administrators") by its display name. */
+export async function findProjectGroup(session: AdoSession, scopeDescriptor: string, projectName: string, groupName: string): Promise<GraphSubject> {
+    const groups = await adoListAll<GraphSubject>(session, {
+        method: "GET", host: "vssps", path: `_apis/graph/groups?scopeDescriptor=${encodeURIComponent(scopeDescriptor)}&${GRAPH_API}`,
+        permissionHint: PERMISSION_HINTS.graphRead,
+    });
+    const wanted = groupName.toLowerCase();
+    const group = groups.find((g) => (g.displayName ?? "").toLowerCase() === wanted || (g.principalName ?? "").toLowerCase().endsWith(`\\${wanted}`));
+    if (!group) {
+        const names = groups.map((g) => g.displayName).filter(Boolean).join(", ");
+        throw new Error(`Project "${projectName}" has no group named "${groupName}" (groups found: ${names || "none"}).`);
+    }
+    return group;
+}
+
+export async function isDirectMember(session: AdoSession, subjectDescriptor: string, containerDescriptor: string): Promise<boolean> {
+    const result = await adoRequest<unknown>(session, {
+        method: "GET", host: "vssps",
+        path: `_apis/graph/memberships/${encodeURIComponent(subjectDescriptor)}/${encodeURIComponent(containerDescriptor)}?${GRAPH_API}`,
+        permissionHint: PERMISSION_HINTS.graphRead, acceptStatuses: [404],
+    });
+    return result.status !== 404;
+}
+
+export async function addMembership(session: AdoSession, subjectDescriptor: string, containerDescriptor: string): Promise<void> {
+    await adoRequest<unknown>(session, {
+        method: "PUT", host: "vssps",
+        path: `_apis/graph/memberships/${encodeURIComponent(subjectDescriptor)}/${encodeURIComponent(containerDescriptor)}?${GRAPH_API}`,
+        permissionHint: PERMISSION_HINTS.graphManage,
+    });
+}
+
+/** Removes a direct membership; an already-absent one counts as removed. */
+export async function removeMembership(session: AdoSession, subjectDescriptor: string, containerDescriptor: string): Promise<void> {
+    await adoRequest<unknown>(session, {
+        method: "DELETE", host: "vssps",
+        path: `_apis/graph/memberships/${encodeURIComponent(subjectDescriptor)}/${encodeURIComponent(containerDescriptor)}?${GRAPH_API}`,
+        permissionHint: PERMISSION_HINTS.graphManage, acceptStatuses: [404],
+    });
+}
+
+/**
+ * The identity descriptor ("Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;…") that
+ * security ACEs are keyed by, resolved from a graph subject descriptor.
+ */
+export async function identityDescriptorOf(session: AdoSession, subjectDescriptor: string): Promise<string | undefined> {
+    const result = await adoRequest<AdoList<{ descriptor?: string }>>(session, {
+        method: "GET", host: "vssps",
+        path: `_apis/identities?subjectDescriptors=${encodeURIComponent(subjectDescriptor)}&queryMembership=None&api-version=7.1`,
+        permissionHint: PERMISSION_HINTS.identityRead,
+    });
+    return result.body?.value?.find((identity) => identity && identity.descriptor)?.descriptor;
+}
