@@ -1,0 +1,59 @@
+import { RULES } from "./rules";
+import { EnforcementLevel, PolicyResource, Rule } from "./types";
+
+/** A resource as the program's test harness and offline plan record it. */
+export interface PlannedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    options: { protect?: boolean };
+}
+
+export interface PolicyVerdict {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    /** One message per violation, prefixed with the offending resource's name. */
+    violations: string[];
+}
+
+/**
+ * Policy config, shaped like the JSON file given to `--policy-pack-config`:
+ * `{ "<policy name>": { "<key>": value, "enforcementLevel"?: "advisory" } }`.
+ */
+export type PolicyPackConfig = Record<string, Record<string, unknown>>;
+
+/**
+ * Runs every rule over planned resources without the Pulumi engine, so the offline plan can
+ * print the same verdicts `pulumi preview --policy-pack policy` would give.
+ */
+export function evaluatePolicies(resources: PlannedResource[], now: Date, packConfig: PolicyPackConfig = {}): PolicyVerdict[] {
+    return RULES.map((rule) => {
+        const { enforcementLevel, config } = resolveRuleConfig(rule, packConfig[rule.name]);
+        const violations: string[] = [];
+        if (enforcementLevel !== "disabled") {
+            for (const resource of resources.filter((r) => r.type === rule.resourceType)) {
+                for (const message of rule.check(toPolicyResource(resource), { now, config })) {
+                    violations.push(`${resource.name}: ${message}`);
+                }
+            }
+        }
+        return { policy: rule.name, enforcementLevel, violations };
+    });
+}
+
+/** The rule's defaults overlaid with what the user configured; shared with the policy pack. */
+export function resolveRuleConfig<T extends object>(rule: Rule<T>, given: Record<string, unknown> | undefined): { enforcementLevel: EnforcementLevel; config: T } {
+    const { enforcementLevel, ...rest } = given ?? {};
+    return {
+        enforcementLevel: isEnforcementLevel(enforcementLevel) ? enforcementLevel : rule.enforcementLevel,
+        config: { ...rule.defaultConfig, ...rest } as T,
+    };
+}
+
+function toPolicyResource(resource: PlannedResource): PolicyResource {
+    return { type: resource.type, name: resource.name, props: resource.inputs, opts: { protect: resource.options.protect } };
+}
+
+function isEnforcementLevel(value: unknown): value is EnforcementLevel {
+    return value === "advisory" || value === "mandatory" || value === "disabled";
+}

@@ -1,0 +1,95 @@
+/**
+ * Boots the policy pack exactly as `pulumi preview --policy-pack policy` does, minus the CLI:
+ * the CLI's `pulumi-analyzer-policy` script resolves `@pulumi/pulumi/cmd/run-policy-pack` from
+ * the pack's directory and runs it with `<engine address> .` in that directory, which compiles
+ * policy/index.ts with ts-node and serves the Analyzer gRPC API. Talking to that server proves
+ * the pack loads from the repo's single `npm ci` and reports real violations.
+ */
+import * as assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { AnalyzeRequest, AnalyzerResourceOptions, AnalyzeResponse, AnalyzerInfo, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { PlannedResource } from "../../policy/evaluate";
+import { RULES } from "../../policy/rules";
+import { APPLICATION_TYPE } from "../../policy/wellKnownIds";
+import { REPO_ROOT } from "../harness/runProgram";
+import { mutated, programResources } from "./programResources";
+
+const POLICY_DIR = path.join(REPO_ROOT, "policy");
+
+describe("policy pack process (as pulumi --policy-pack loads it)", function () {
+    // ts-node type-checks the pack on start-up: seconds, not milliseconds.
+    this.timeout(120_000);
+
+    let pack: ChildProcess | undefined;
+    let client: AnalyzerClient;
+    let stderr = "";
+
+    before(async () => {
+        const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
+        pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        pack.stderr?.on("data", (chunk) => (stderr += chunk));
+        const port = await new Promise<string>((resolve, reject) => {
+            pack?.stdout?.once("data", (chunk) => resolve(String(chunk).trim()));
+            pack?.once("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
+        });
+        assert.match(port, /^\d+$/, `the pack prints its port first, got ${port}`);
+        client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    });
+
+    after(() => {
+        client?.close();
+        if (pack?.pid !== undefined && pack.exitCode === null) {
+            pack.kill();
+        }
+    });
+
+    it("announces every rule as a mandatory policy", async () => {
+        const info = await call<Empty, AnalyzerInfo>((req, cb) => client.getAnalyzerInfo(req, cb), new Empty());
+        assert.equal(info.getName(), "dbt-azure-devops");
+        assert.deepEqual(
+            info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]),
+            RULES.map((r) => [r.name, EnforcementLevel.MANDATORY]),
+        );
+    });
+
+    it("passes the program's app registration", async () => {
+        const app = (await programResources()).find((r) => r.type === APPLICATION_TYPE);
+        assert.ok(app);
+        assert.deepEqual(await violationsFor(app), []);
+    });
+
+    it("reports a single-tenant, unprotected app as two mandatory violations", async () => {
+        const resources = mutated(await programResources(), APPLICATION_TYPE, (app) => {
+            app.inputs.signInAudience = "AzureADMyOrg";
+            app.options.protect = false;
+        });
+        const app = resources.find((r) => r.type === APPLICATION_TYPE);
+        assert.ok(app);
+        assert.deepEqual((await violationsFor(app)).sort(), ["entra-app-multitenant", "entra-app-protected"]);
+    });
+
+    async function violationsFor(resource: PlannedResource): Promise<string[]> {
+        const request = new AnalyzeRequest();
+        request.setType(resource.type);
+        request.setName(resource.name);
+        request.setUrn(`urn:pulumi:dev::dbt-azure-devops::${resource.type}::${resource.name}`);
+        request.setProperties(Struct.fromJavaScript(resource.inputs as Record<string, never>));
+        const options = new AnalyzerResourceOptions();
+        options.setProtect(resource.options.protect === true);
+        request.setOptions(options);
+        const response = await call<AnalyzeRequest, AnalyzeResponse>((req, cb) => client.analyze(req, cb), request);
+        return response.getDiagnosticsList().map((d) => {
+            assert.equal(d.getEnforcementlevel(), EnforcementLevel.MANDATORY, d.getMessage());
+            return d.getPolicyname();
+        });
+    }
+});
+
+function call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
+    return new Promise((resolve, reject) => method(request, (err, res) => (err ? reject(err) : resolve(res))));
+}
