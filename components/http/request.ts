@@ -185,6 +185,10 @@ export async function requestJson<T>(spec: HttpRequestSpec, settings: HttpSettin
             return { status, headers: response.headers, body: undefined };
         }
         const parsed = tryParseJson(text);
+        if (!parsed.ok && accepted && status >= 300) {
+            // An accepted error status (e.g. 404 "not found") may come with an HTML page; the status is the answer.
+            return { status, headers: response.headers, body: undefined };
+        }
         if (!parsed.ok) {
             throw makeHttpError(redact(`${endpoint} returned malformed JSON (HTTP ${status}): ${excerpt(text, redact)}`), {
                 kind: "malformed-json",
