@@ -1,0 +1,99 @@
+import * as assert from "assert";
+import { EntitlementInputs, servicePrincipalEntitlementProvider as provider } from "../../components/azuredevops/servicePrincipalEntitlement";
+import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
+import { FakeAzureDevOps, ORG, PAT, SP_OBJECT_ID } from "./fakeAzureDevOps";
+
+describe("azuredevops: AzureDevOpsServicePrincipalEntitlement provider", () => {
+    let fake: FakeAzureDevOps;
+    let restoreEnv: () => void;
+
+    beforeEach(async () => {
+        fake = new FakeAzureDevOps();
+        restoreEnv = useEnv({ ...FAST_HTTP_ENV, ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: PAT, DBT_ADO_IDENTITY_ATTEMPTS: "2", DBT_ADO_IDENTITY_PAUSE_MS: "1" });
+    });
+    afterEach(async () => { restoreEnv(); await fake.server.stop(); });
+
+    const inputs = (over: Partial<EntitlementInputs> = {}): EntitlementInputs => ({ organization: ORG, servicePrincipalObjectId: SP_OBJECT_ID, accessLevel: "express", ...over });
+
+    it("check defaults the access level to express (Basic) and rejects unknown levels and non-GUID ids", async () => {
+        const defaulted = await provider.check!({} as EntitlementInputs, { organization: ORG, servicePrincipalObjectId: SP_OBJECT_ID } as EntitlementInputs);
+        assert.strictEqual(defaulted.inputs?.accessLevel, "express");
+        const bad = await provider.check!({} as EntitlementInputs, inputs({ accessLevel: "basic" as never, servicePrincipalObjectId: "app-id" }));
+        assert.deepStrictEqual(bad.failures?.map((f) => f.property).sort(), ["accessLevel", "servicePrincipalObjectId"]);
+    });
+
+    it("create POSTs the documented body to vsaex and outputs the ids needed for grants", async () => {
+        const { id, outs } = await provider.create(inputs());
+        const posts = fake.server.matching("POST", "serviceprincipalentitlements");
+        assert.strictEqual(posts.length, 1);
+        assert.strictEqual(posts[0].path, `/vsaex/${ORG}/_apis/serviceprincipalentitlements`);
+        assert.strictEqual(posts[0].query.get("api-version"), "7.1-preview.1");
+        assert.deepStrictEqual(posts[0].body, {
+            accessLevel: { accountLicenseType: "express", licensingSource: "account" },
+            servicePrincipal: { origin: "aad", originId: SP_OBJECT_ID, subjectKind: "servicePrincipal" },
+        });
+        assert.strictEqual(id, `sk-${SP_OBJECT_ID}`);
+        assert.strictEqual(outs?.subjectDescriptor, FakeAzureDevOps.subjectDescriptor(SP_OBJECT_ID));
+        assert.strictEqual(outs?.identityDescriptor, FakeAzureDevOps.identityDescriptor(SP_OBJECT_ID));
+        assert.strictEqual(outs?.adoptedExisting, false);
+        const lookup = fake.server.matching("GET", "identities")[0];
+        assert.strictEqual(lookup.query.get("subjectDescriptors"), outs?.subjectDescriptor);
+        assertNoSecrets(JSON.stringify(outs), [PAT], "outputs");
+    });
+
+    for (const mode of ["409", "isSuccessFalse"] as const) {
+        it(`create adopts a principal added by hand (duplicate answered as ${mode}) and fixes its access level`, async () => {
+            fake.duplicateAddMode = mode;
+            fake.addPrincipalByHand(SP_OBJECT_ID, "stakeholder");
+            const { result } = await captureConsole(() => provider.create(inputs()));
+            assert.strictEqual(result?.outs?.adoptedExisting, true);
+            assert.strictEqual(result?.id, `sk-${SP_OBJECT_ID}`);
+            assert.strictEqual(fake.entitlements.get(`sk-${SP_OBJECT_ID}`)?.license, "express");
+            const patch = fake.server.matching("PATCH", "serviceprincipalentitlements")[0];
+            assert.strictEqual(patch.headers["content-type"], "application/json-patch+json");
+            assert.deepStrictEqual(patch.body, [{ op: "replace", path: "/accessLevel", value: { accountLicenseType: "express", licensingSource: "account" } }]);
+        });
+    }
+
+    it("a re-run after the first POST's answer was lost converges by adopting", async () => {
+        fake.server.inject((r) => r.method === "POST", { kind: "reset-after-handling" }, 10);
+        const first = await captureConsole(() => provider.create(inputs()));
+        assert.ok(first.error, "every POST answer was lost");
+        assert.strictEqual(fake.entitlements.size, 1, "but the principal was added");
+        fake.server.reset();
+        const second = await captureConsole(() => provider.create(inputs()));
+        assert.strictEqual(second.result?.outs?.adoptedExisting, true);
+        assert.strictEqual(fake.entitlements.size, 1);
+    });
+
+    it("diff replaces on organization/principal change and updates the access level in place; update PATCHes it", async () => {
+        const { outs } = await provider.create(inputs());
+        assert.deepStrictEqual(await provider.diff!("x", outs!, inputs({ servicePrincipalObjectId: "00000000-1111-2222-3333-444444444444" })), { changes: true, replaces: ["servicePrincipalObjectId"] });
+        assert.deepStrictEqual(await provider.diff!("x", outs!, inputs({ accessLevel: "stakeholder" })), { changes: true, replaces: [] });
+        assert.deepStrictEqual(await provider.diff!("x", outs!, inputs()), { changes: false, replaces: [] });
+        const updated = await provider.update!(outs!.entitlementId, outs!, inputs({ accessLevel: "stakeholder" }));
+        assert.strictEqual(updated.outs?.accessLevel, "stakeholder");
+        assert.strictEqual(fake.entitlements.get(outs!.entitlementId)?.license, "stakeholder");
+        assert.strictEqual(updated.outs?.identityDescriptor, outs!.identityDescriptor);
+    });
+
+    it("delete removes the entitlement, and tolerates it being gone already", async () => {
+        const { id, outs } = await provider.create(inputs());
+        await provider.delete!(id, outs!);
+        assert.strictEqual(fake.entitlements.size, 0);
+        const del = fake.server.matching("DELETE", "serviceprincipalentitlements")[0];
+        assert.strictEqual(del.path, `/vsaex/${ORG}/_apis/serviceprincipalentitlements/${id}`);
+        await provider.delete!(id, outs!);
+    });
+
+    it("a 401 says which variable and which scope, without the PAT", async () => {
+        const restore = useEnv({ AZDO_PERSONAL_ACCESS_TOKEN: "wrong-pat-123456789" });
+        try {
+            const { error } = await captureConsole(() => provider.create(inputs()));
+            assert.match(String((error as Error).message), /POST .*serviceprincipalentitlements.*HTTP 401.*AZDO_PERSONAL_ACCESS_TOKEN.*Member Entitlement Management \(Read & write\)/);
+            assertNoSecrets(String((error as Error).message) + (error as Error).stack, ["wrong-pat-123456789", PAT], "error");
+        } finally {
+            restore();
+        }
+    });
+});
