@@ -91,7 +91,9 @@ async function waitUntilConnected(organization: string, tenantId: string): Promi
         if (found.kind === "connected") {
             return found;
         }
-        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        if (attempt + 1 < attempts) {
+            await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        }
     }
     return found;
 }
