@@ -26,7 +26,7 @@ export const BASE_CONFIG = { adoOrganization: "contoso-data" };
 export async function runProgram(options: RunProgramOptions = {}): Promise<Evaluation> {
     const values = options.stack
         ? readStackFiles(REPO_ROOT, options.stack).values
-        : { ...readProjectFile(REPO_ROOT).defaults, ...qualify(BASE_CONFIG) };
+        : { ...projectDefaults(), ...qualify(BASE_CONFIG) };
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === null) {
             delete values[`${PROJECT}:${key}`];
@@ -42,6 +42,13 @@ export async function runProgram(options: RunProgramOptions = {}): Promise<Evalu
         idStyle: "guid",
         mocks: options.mocks,
     });
+}
+
+let defaults: Record<string, string> | undefined;
+/** Pulumi.yaml's defaults, read once: simulations evaluate the program thousands of times. */
+function projectDefaults(): Record<string, string> {
+    defaults ??= readProjectFile(REPO_ROOT).defaults;
+    return defaults;
 }
 
 function qualify(config: Record<string, string>): Record<string, string> {
