@@ -184,11 +184,12 @@ export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<Direct
 
 /** Declares (and, in mode "connect", establishes) the organization's Entra directory connection. */
 export class AzureDevOpsDirectoryConnection extends pulumi.dynamic.Resource {
-    public readonly organization!: pulumi.Output<string>;
-    public readonly tenantId!: pulumi.Output<string>;
-    public readonly mode!: pulumi.Output<DirectoryConnectionMode>;
-    public readonly connectedTenantId!: pulumi.Output<string>;
-    public readonly connectedByThisProgram!: pulumi.Output<boolean>;
+    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
+    declare public readonly organization: pulumi.Output<string>;
+    declare public readonly tenantId: pulumi.Output<string>;
+    declare public readonly mode: pulumi.Output<DirectoryConnectionMode>;
+    declare public readonly connectedTenantId: pulumi.Output<string>;
+    declare public readonly connectedByThisProgram: pulumi.Output<boolean>;
 
     constructor(name: string, args: AzureDevOpsDirectoryConnectionArgs, opts?: pulumi.CustomResourceOptions) {
         super(directoryConnectionProvider, name, { ...args, connectedTenantId: undefined, connectedByThisProgram: undefined }, opts, "azuredevops", "DirectoryConnection");

@@ -193,13 +193,15 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
 
 /** Grants a service principal dbt's access to one Azure DevOps project. */
 export class AzureDevOpsProjectPermissions extends pulumi.dynamic.Resource {
-    public readonly organization!: pulumi.Output<string>;
-    public readonly project!: pulumi.Output<string>;
-    public readonly access!: pulumi.Output<ProjectAccess>;
-    public readonly projectId!: pulumi.Output<string>;
-    public readonly grantedAces!: pulumi.Output<GrantedAce[]>;
-    public readonly grantedMemberships!: pulumi.Output<GrantedMembership[]>;
-    public readonly preExistingMemberships!: pulumi.Output<string[]>;
+    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
+    declare public readonly organization: pulumi.Output<string>;
+    declare public readonly project: pulumi.Output<string>;
+    declare public readonly servicePrincipal: pulumi.Output<ServicePrincipalIdentifiers>;
+    declare public readonly access: pulumi.Output<ProjectAccess>;
+    declare public readonly projectId: pulumi.Output<string>;
+    declare public readonly grantedAces: pulumi.Output<GrantedAce[]>;
+    declare public readonly grantedMemberships: pulumi.Output<GrantedMembership[]>;
+    declare public readonly preExistingMemberships: pulumi.Output<string[]>;
 
     constructor(name: string, args: AzureDevOpsProjectPermissionsArgs, opts?: pulumi.CustomResourceOptions) {
         super(projectPermissionsProvider, name, {

@@ -168,14 +168,15 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
 
 /** Adds an Entra service principal to an Azure DevOps organization with an access level. */
 export class AzureDevOpsServicePrincipalEntitlement extends pulumi.dynamic.Resource {
-    public readonly organization!: pulumi.Output<string>;
-    public readonly servicePrincipalObjectId!: pulumi.Output<string>;
-    public readonly accessLevel!: pulumi.Output<AccountLicenseType>;
-    public readonly entitlementId!: pulumi.Output<string>;
-    public readonly subjectDescriptor!: pulumi.Output<string>;
-    public readonly identityDescriptor!: pulumi.Output<string>;
-    public readonly displayName!: pulumi.Output<string>;
-    public readonly adoptedExisting!: pulumi.Output<boolean>;
+    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
+    declare public readonly organization: pulumi.Output<string>;
+    declare public readonly servicePrincipalObjectId: pulumi.Output<string>;
+    declare public readonly accessLevel: pulumi.Output<AccountLicenseType>;
+    declare public readonly entitlementId: pulumi.Output<string>;
+    declare public readonly subjectDescriptor: pulumi.Output<string>;
+    declare public readonly identityDescriptor: pulumi.Output<string>;
+    declare public readonly displayName: pulumi.Output<string>;
+    declare public readonly adoptedExisting: pulumi.Output<boolean>;
 
     constructor(name: string, args: AzureDevOpsServicePrincipalEntitlementArgs, opts?: pulumi.CustomResourceOptions) {
         super(servicePrincipalEntitlementProvider, name, {

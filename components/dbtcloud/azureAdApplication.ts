@@ -163,16 +163,17 @@ export const azureAdApplicationProvider: pulumi.dynamic.ResourceProvider<AzureAd
 
 /** Configures dbt Cloud's Azure DevOps integration (Account settings > Integrations > Azure DevOps). */
 export class DbtCloudAzureAdApplication extends pulumi.dynamic.Resource {
-    public readonly accountId!: pulumi.Output<string>;
-    public readonly apiBaseUrl!: pulumi.Output<string>;
-    public readonly organizationName!: pulumi.Output<string>;
-    public readonly clientId!: pulumi.Output<string>;
-    public readonly clientSecret!: pulumi.Output<string>;
-    public readonly tenantId!: pulumi.Output<string>;
-    public readonly authMethod!: pulumi.Output<AzureServiceAuthenticationMethod>;
-    public readonly applicationId!: pulumi.Output<number>;
-    public readonly oauthRedirectUriDomain!: pulumi.Output<string>;
-    public readonly adoptedExisting!: pulumi.Output<boolean>;
+    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
+    declare public readonly accountId: pulumi.Output<string>;
+    declare public readonly apiBaseUrl: pulumi.Output<string>;
+    declare public readonly organizationName: pulumi.Output<string>;
+    declare public readonly clientId: pulumi.Output<string>;
+    declare public readonly clientSecret: pulumi.Output<string>;
+    declare public readonly tenantId: pulumi.Output<string>;
+    declare public readonly authMethod: pulumi.Output<AzureServiceAuthenticationMethod>;
+    declare public readonly applicationId: pulumi.Output<number>;
+    declare public readonly oauthRedirectUriDomain: pulumi.Output<string>;
+    declare public readonly adoptedExisting: pulumi.Output<boolean>;
 
     constructor(name: string, args: DbtCloudAzureAdApplicationArgs, opts?: pulumi.CustomResourceOptions) {
         super(azureAdApplicationProvider, name, {

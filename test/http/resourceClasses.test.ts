@@ -1,0 +1,19 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+describe("resource classes under Pulumi mocks (child process)", () => {
+    it("construct, expose their outputs, default the access level and keep the client secret secret", () => {
+        const script = path.join(__dirname, "resourceClassesUnderMocks.js");
+        const output = execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 15_000 });
+        const seen = JSON.parse(output.trim().split("\n").pop()!);
+        assert.deepStrictEqual(seen, {
+            mode: "verify",
+            accessLevel: "express",
+            identityDescriptor: "Microsoft.X;y",
+            servicePrincipal: { subjectDescriptor: "aadsp.x", identityDescriptor: "Microsoft.X;y" },
+            applicationId: 501,
+            secretIsSecret: true,
+        });
+    });
+});

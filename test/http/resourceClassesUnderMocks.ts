@@ -1,0 +1,32 @@
+/**
+ * Run in a child process by resourceClasses.test.ts: constructs each resource class under
+ * Pulumi mocks (setMocks is process-global, so it must not share a process with other suites)
+ * and prints what the program would see.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+pulumi.runtime.setMocks({
+    newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, entitlementId: "e-1", subjectDescriptor: "aadsp.x", identityDescriptor: "Microsoft.X;y", applicationId: 501 } }),
+    call: (args) => args.inputs,
+}, "project", "stack", false);
+
+async function main(): Promise<void> {
+    const { AzureDevOpsDirectoryConnection } = await import("../../components/azuredevops/directoryConnection");
+    const { AzureDevOpsServicePrincipalEntitlement } = await import("../../components/azuredevops/servicePrincipalEntitlement");
+    const { AzureDevOpsProjectPermissions } = await import("../../components/azuredevops/projectPermissions");
+    const { DbtCloudAzureAdApplication } = await import("../../components/dbtcloud/azureAdApplication");
+
+    const connection = new AzureDevOpsDirectoryConnection("dir", { organization: "contoso", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", mode: "verify" });
+    const entitlement = new AzureDevOpsServicePrincipalEntitlement("sp", { organization: "contoso", servicePrincipalObjectId: "92e26ce8-8e7c-4555-bdab-813b34b8e53a" });
+    const permissions = new AzureDevOpsProjectPermissions("perm", { organization: "contoso", project: "Analytics", servicePrincipal: entitlement.identifiers, access: "least_privilege" });
+    const dbt = new DbtCloudAzureAdApplication("dbt", {
+        accountId: 1, apiBaseUrl: "https://cloud.getdbt.com/api", organizationName: "contoso", clientId: "c", clientSecret: "plain-secret-value", tenantId: "t", authMethod: "service_principal",
+    });
+    const secretIsSecretPromise = pulumi.isSecret(dbt.clientSecret);
+    pulumi.all([connection.mode, entitlement.accessLevel, entitlement.identityDescriptor, permissions.servicePrincipal, dbt.applicationId, secretIsSecretPromise])
+        .apply(([mode, accessLevel, identityDescriptor, servicePrincipal, applicationId, secretIsSecret]) => {
+            console.log(JSON.stringify({ mode, accessLevel, identityDescriptor, servicePrincipal, applicationId, secretIsSecret }));
+        });
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
