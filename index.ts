@@ -1,3 +1,6 @@
+import { AzureDevOpsOrganizationAccess } from "./components/azuredevops/organizationAccess";
+import { dbtCloudApiBaseUrl } from "./components/dbtcloud/apiBaseUrl";
+import { DbtCloudAzureAdApplication } from "./components/dbtcloud/azureAdApplication";
 import { DbtAzureDevOpsApp } from "./components/entra/dbtAzureDevOpsApp";
 import { evaluationInstant } from "./stacks/evaluationInstant";
 import { readStackConfig } from "./stacks/readStackConfig";
@@ -15,6 +18,35 @@ const app = new DbtAzureDevOpsApp("dbt-azure-devops", {
     secretOverlapDays: config.secretOverlapDays,
     at: evaluationInstant(),
 });
+
+const organizationAccess = new AzureDevOpsOrganizationAccess("dbt-azure-devops-ado", {
+    organization: config.adoOrganization,
+    tenantId: app.tenantId,
+    servicePrincipalObjectId: app.servicePrincipalObjectId,
+    grantServicePrincipal: config.authMode === "service_principal",
+    connectDirectory: config.connectDirectory,
+    projects: config.adoProjects,
+    projectAccess: config.adoProjectAccess,
+    accessLevel: config.adoAccessLevel,
+});
+
+// dbt Cloud gets the newest secret in the same update that mints it; the secret it replaces is
+// deleted only at the end of that update.
+if (config.dbtCloudAccountId > 0) {
+    new DbtCloudAzureAdApplication(
+        "dbt-azure-devops-dbt-cloud",
+        {
+            accountId: config.dbtCloudAccountId,
+            apiBaseUrl: dbtCloudApiBaseUrl(config.dbtCloudHost),
+            organizationName: config.adoOrganization,
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            tenantId: app.tenantId,
+            authMethod: config.authMode,
+        },
+        { dependsOn: [organizationAccess] },
+    );
+}
 
 // Named after the fields of dbt Cloud's Azure DevOps settings form.
 export const adoOrganization = config.adoOrganization;

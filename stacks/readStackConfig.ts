@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
-import { ConfigKey, STACK_CONFIG_SCHEMA, StackConfig, StackConfigKey } from "./stackConfigSchema";
+import { ConfigKey, MAX_SECRET_LIFETIME_DAYS, STACK_CONFIG_SCHEMA, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
  * Reads and validates the stack's configuration as a whole. Every problem is collected, so a
@@ -47,6 +47,19 @@ export function readStackConfig(): StackConfig {
         problems.push(
             `${project}:secretOverlapDays (${overlap}) must be less than secretRotationDays (${rotation}); ` +
                 `lower the overlap or lengthen the rotation period.`,
+        );
+    } else if (rotation !== undefined && overlap !== undefined && 2 * rotation + overlap > MAX_SECRET_LIFETIME_DAYS) {
+        problems.push(
+            `${project}:secretRotationDays (${rotation}) makes each secret live 2 x ${rotation} + ${overlap} = ${2 * rotation + overlap} days, ` +
+                `more than ${MAX_SECRET_LIFETIME_DAYS}; lower secretRotationDays or secretOverlapDays.`,
+        );
+    }
+
+    const projects = values.adoProjects as string[] | undefined;
+    if (values.authMode === "service_user" && projects && projects.length > 0) {
+        problems.push(
+            `${project}:adoProjects applies to service_principal mode only: in service_user mode dbt acts as the service user, ` +
+                `whose access you manage in Azure DevOps. Remove adoProjects or set authMode to service_principal.`,
         );
     }
 

@@ -1,6 +1,11 @@
+import { ACCOUNT_LICENSE_TYPES, AccountLicenseType } from "../components/azuredevops/entitlements";
+import { PROJECT_ACCESS_MODES, ProjectAccess } from "../components/azuredevops/grants";
+import { DirectoryConnectionMode } from "../components/azuredevops/directoryConnection";
+import { ORGANIZATION_ACCESS_DEFAULTS } from "../components/azuredevops/organizationAccessArgs";
 import { AUTH_MODES, AuthMode } from "../components/entra/authMode";
 import { APP_DEFAULTS } from "../components/entra/dbtAzureDevOpsAppArgs";
 import { parseAdoOrganization } from "./adoOrganizationName";
+import { parseAdoProjectName } from "./adoProjectName";
 import { parseDbtCloudHost } from "./dbtCloudHost";
 import { ParseResult } from "./parseResult";
 import { boolean, integerInRange, objectId, oneOf, stringList, text } from "./valueParsers";
@@ -19,6 +24,12 @@ const key = <T>(definition: ConfigKey<T>): ConfigKey<T> => definition;
 
 export const ROTATION_DAYS_RANGE = { min: 7, max: 180 } as const;
 export const OVERLAP_DAYS_RANGE = { min: 1, max: 60 } as const;
+/**
+ * A secret lives at most 2 * secretRotationDays + secretOverlapDays. Microsoft advises under
+ * twelve months, and the policy pack's client-secret-max-lifetime rule enforces 365 by default:
+ * a config it would block is refused here, before any run.
+ */
+export const MAX_SECRET_LIFETIME_DAYS = 365;
 
 /** Every key this program reads. A key in the project's namespace that is not here is an error. */
 export const STACK_CONFIG_SCHEMA = {
@@ -74,6 +85,36 @@ export const STACK_CONFIG_SCHEMA = {
         description: "Protect the app registration from deletion by pulumi destroy or a replacement.",
         default: APP_DEFAULTS.protectApplication,
         parse: boolean,
+    }),
+    connectDirectory: key<DirectoryConnectionMode>({
+        type: "string",
+        description: "verify: fail with an admin's steps unless the organization is connected to this tenant; connect: connect an unconnected organization (never moves one connected elsewhere).",
+        default: ORGANIZATION_ACCESS_DEFAULTS.connectDirectory,
+        parse: oneOf(["verify", "connect"] as const),
+    }),
+    adoProjects: key<string[]>({
+        type: "array",
+        description: "Azure DevOps projects dbt Cloud works in; in service_principal mode the app's principal is granted access on each.",
+        default: ORGANIZATION_ACCESS_DEFAULTS.projects,
+        parse: stringList("adoProjects", parseAdoProjectName),
+    }),
+    adoProjectAccess: key<ProjectAccess>({
+        type: "string",
+        description: "least_privilege: the service-hook, Git contribute, pull-request contribute and reader grants dbt documents; project_administrators: dbt's simpler setup.",
+        default: ORGANIZATION_ACCESS_DEFAULTS.projectAccess,
+        parse: oneOf(PROJECT_ACCESS_MODES),
+    }),
+    adoAccessLevel: key<AccountLicenseType>({
+        type: "string",
+        description: "Access level of the service principal in the organization: express (Basic, needed for Git in private projects), stakeholder or advanced.",
+        default: ORGANIZATION_ACCESS_DEFAULTS.accessLevel,
+        parse: oneOf(ACCOUNT_LICENSE_TYPES),
+    }),
+    dbtCloudAccountId: key<number>({
+        type: "integer",
+        description: "dbt Cloud account id; when set, the program writes the four values into dbt Cloud (token from DBT_CLOUD_TOKEN). 0 leaves dbt Cloud to be set by hand.",
+        default: 0,
+        parse: integerInRange(0, Number.MAX_SAFE_INTEGER),
     }),
 };
 

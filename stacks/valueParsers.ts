@@ -13,7 +13,7 @@ export function integerInRange(min: number, max: number) {
     return (raw: string): ParseResult<number> => {
         const value = Number(raw.trim());
         if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
-            return fail(`"${raw}" is not a whole number; use a number of days from ${min} to ${max}.`);
+            return fail(`"${raw}" is not a whole number; use one from ${min} to ${max}.`);
         }
         if (value < min || value > max) {
             return fail(`${value} is out of range; use a number from ${min} to ${max}.`);

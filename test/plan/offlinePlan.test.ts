@@ -65,6 +65,30 @@ describe("offline plan", () => {
         }
     });
 
+    it("plans dev's Azure DevOps and dbt Cloud resources: connection, entitlement, two project grants, the dbt record", async () => {
+        const { stdout } = await plan(["--json", "--at", AT]);
+        const doc = JSON.parse(stdout) as PlanDocument;
+        const named = (type: string) => doc.resources.filter((r) => r.type === type).map((r) => r.name);
+        assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:DirectoryConnection"), ["dbt-azure-devops-ado-directory"]);
+        assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement"), ["dbt-azure-devops-ado-entitlement"]);
+        assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:ProjectPermissions"), [
+            "dbt-azure-devops-ado-project-Analytics",
+            "dbt-azure-devops-ado-project-Data Platform",
+        ]);
+        const [record] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
+        assert.deepEqual(record.inputs, {
+            accountId: 70403103926931,
+            apiBaseUrl: "https://cloud.getdbt.com/api",
+            authMethod: "service_principal",
+            clientId: "<clientId of dbt-azure-devops-app>",
+            clientSecret: "[secret]",
+            organizationName: "contoso-data",
+            tenantId: "<tenantId of the deploying identity>",
+        });
+        assert.ok(!stdout.includes("__provider"), "the serialized provider code is not an input worth showing");
+        assert.deepEqual(doc.policies.map((p) => [p.policy, p.violations]), doc.policies.map((p) => [p.policy, []]));
+    });
+
     it("plans the two EMEA URIs for the emea stack in service-user mode", async () => {
         const { code, stdout } = await plan(["--stack", "emea", "--json", "--at", AT]);
         assert.equal(code, 0);

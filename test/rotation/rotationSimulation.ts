@@ -36,10 +36,10 @@ export function runInstant(day: number): Date {
 
 /** The secret the consumer was handed: dbt Cloud's record when the stack manages it, else the output. */
 function consumerValue(run: Evaluation): string {
-    const dbtRecord = run.resources.find((r) => r.name.endsWith("-dbt-cloud") && r.custom);
-    const value = dbtRecord ? dbtRecord.actualInputs.clientSecret : run.actualOutputs.clientSecret;
-    assert.equal(typeof value, "string");
-    return value as string;
+    const dbtRecord = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
+    assert.ok(dbtRecord, "the simulated stack manages dbt Cloud's record");
+    assert.equal(dbtRecord.actualInputs.clientSecret, run.actualOutputs.clientSecret, "dbt Cloud gets what the output says");
+    return dbtRecord.actualInputs.clientSecret as string;
 }
 
 function declaredRun(at: Date, evaluation: Evaluation): DeclaredRun {
@@ -83,7 +83,12 @@ async function walk(scenario: Scenario): Promise<SecretLedger> {
             const at = runInstant(day);
             const evaluation = await runProgram({
                 at,
-                config: { secretRotationDays: String(settings.rotationDays), secretOverlapDays: String(settings.overlapDays) },
+                config: {
+                    secretRotationDays: String(settings.rotationDays),
+                    secretOverlapDays: String(settings.overlapDays),
+                    // dbt Cloud's record is the consumer whose secret must never go stale.
+                    dbtCloudAccountId: "70403103926931",
+                },
             });
             ledger.apply(declaredRun(at, evaluation));
         }

@@ -2,7 +2,8 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
+import { DEFAULT_MAX_LIFETIME_DAYS } from "../../policy/rules/clientSecretLifetime";
+import { MAX_SECRET_LIFETIME_DAYS, STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
 import { REPO_ROOT } from "../harness/runProgram";
 
 describe("Pulumi.yaml and the stack files", () => {
@@ -16,6 +17,10 @@ describe("Pulumi.yaml and the stack files", () => {
             assert.equal(declared.description, definition.description, key);
             assert.deepEqual(declared.default, definition.default, key);
         }
+    });
+
+    it("caps secret lifetimes where the policy pack does", () => {
+        assert.equal(MAX_SECRET_LIFETIME_DAYS, DEFAULT_MAX_LIFETIME_DAYS);
     });
 
     it("keeps secrets out of every stack file", () => {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { pinEvaluationInstant } from "../../stacks/evaluationInstant";
 import { readStackConfig } from "../../stacks/readStackConfig";
 import { programMocks, ProgramMockOptions } from "./programMocks";
+import { withProviderSerialization } from "./providerSerialization";
 import { reveal } from "./revealInputs";
 import { IdStyle } from "./stableIds";
 
@@ -13,6 +14,8 @@ export interface EvaluationRequest {
     secretKeys?: string[];
     at: Date;
     idStyle: IdStyle;
+    /** Serialize dynamic providers' code as `pulumi up` does (tests); the plan may skip it. */
+    serializeProviders: boolean;
     mocks?: Omit<ProgramMockOptions, "idStyle" | "at">;
 }
 
@@ -30,7 +33,7 @@ export interface EvaluatedResource {
     /** Inputs with every secret shown as `[secret]`. */
     inputs: Record<string, unknown>;
     options: ResourceOptionsShown;
-    /** Unmasked inputs and the mock's state (ids, secret values): for tests, never printed. */
+    /** Unmasked inputs (with the serialized provider of a dynamic resource) and the mock's state: for tests, never printed. */
     actualInputs: Record<string, unknown>;
     state?: Record<string, unknown>;
     id?: string;
@@ -52,7 +55,11 @@ const INTERNAL_INPUTS = new Set(["__provider"]);
  * Resources are recorded by a stack transformation (which sees parents, options and secret
  * Outputs); the mocks answer like the providers would. Process-global, so calls must not overlap.
  */
-export async function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
+export function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
+    return withProviderSerialization(request.serializeProviders, () => evaluate(request));
+}
+
+async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
     const states = new Map<string, { id?: string; state: Record<string, unknown> }>();
     const mocks = programMocks({ idStyle: request.idStyle, at: request.at, ...request.mocks });
     await pulumi.runtime.setMocks(
@@ -99,17 +106,18 @@ export async function evaluateProgram(request: EvaluationRequest): Promise<Evalu
 
     const resources: EvaluatedResource[] = [];
     for (const entry of recorded) {
-        const props = Object.fromEntries(
-            Object.entries((entry.props ?? {}) as Record<string, unknown>).filter(([k]) => !INTERNAL_INPUTS.has(k)),
-        );
+        const props = (entry.props ?? {}) as Record<string, unknown>;
         const inputs = await reveal(props);
+        const shown = Object.fromEntries(
+            Object.entries(inputs.shown as Record<string, unknown>).filter(([k]) => !INTERNAL_INPUTS.has(k)),
+        );
         const result = states.get(`${entry.type}::${entry.name}`);
         resources.push({
             type: entry.type,
             name: entry.name,
             ...(entry.parent ? { parent: entry.parent } : {}),
             custom: entry.custom,
-            inputs: inputs.shown as Record<string, unknown>,
+            inputs: shown,
             options: entry.options,
             actualInputs: inputs.actual as Record<string, unknown>,
             ...(result ? { id: result.id, state: result.state } : {}),

@@ -1,3 +1,4 @@
+import { evaluatePolicies } from "../../policy/evaluate";
 import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
@@ -20,8 +21,10 @@ export async function offlinePlan(root: string, stack: string, at: Date): Promis
         secretKeys: files.secretKeys,
         at,
         idStyle: "placeholder",
+        serializeProviders: false,
     });
-    return { document: planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation), evaluation };
+    const policies = evaluatePolicies(evaluation.resources, at);
+    return { document: planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation, policies), evaluation };
 }
 
 /** The project's settings as the program read them, in the schema's order; secure ones masked. */
@@ -30,17 +33,16 @@ function shownConfig(project: string, values: Record<string, string>, secretKeys
     for (const key of Object.keys(STACK_CONFIG_SCHEMA)) {
         const fullKey = `${project}:${key}`;
         if (fullKey in values) {
-            shown[key] = secretKeys.includes(fullKey) ? SECRET_PLACEHOLDER : parseShown(values[fullKey]);
+            const type = STACK_CONFIG_SCHEMA[key as keyof typeof STACK_CONFIG_SCHEMA].type;
+            shown[key] = secretKeys.includes(fullKey) ? SECRET_PLACEHOLDER : typed(type, values[fullKey]);
         }
     }
     return shown;
 }
 
-function parseShown(value: string): unknown {
-    return value.startsWith("[") || value.startsWith("{") ? safeJson(value) : value;
-}
-
-function safeJson(value: string): unknown {
+/** Config values arrive as strings; show them as the type Pulumi.yaml declares when they parse. */
+function typed(type: string, value: string): unknown {
+    if (type === "string") return value;
     try {
         return JSON.parse(value);
     } catch {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, USER_IMPERSONATION_SCOPE_ID_FALLBACK } from "../../components/entra/azureDevOpsPermission";
+import { plannedGrants, ProjectAccess } from "../../components/azuredevops/grants";
 import { cloudValue, IdStyle, stableGuid, stableSecretValue } from "./stableIds";
 
 type State = Record<string, unknown>;
@@ -62,6 +63,43 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                 },
             };
         },
+        // The REST-backed resources: state shaped like what their providers return.
+        "pulumi-nodejs:dynamic/azuredevops:DirectoryConnection": (_name, inputs) => ({
+            id: String(inputs.organization).toLowerCase(),
+            state: { ...inputs, connectedTenantId: inputs.tenantId, connectedByThisProgram: false },
+        }),
+        "pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement": (name, inputs) => {
+            const entitlementId = value("entitlementId", name);
+            return {
+                id: entitlementId,
+                state: {
+                    ...inputs,
+                    entitlementId,
+                    subjectDescriptor: `aadsp.${Buffer.from(entitlementId).toString("base64url")}`,
+                    identityDescriptor: `Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;${value("tenantId", deployer)}\\${String(inputs.servicePrincipalObjectId)}`,
+                    displayName: "dbt Labs Azure DevOps App",
+                    adoptedExisting: false,
+                },
+            };
+        },
+        "pulumi-nodejs:dynamic/azuredevops:ProjectPermissions": (name, inputs) => {
+            const projectId = value("projectId", `${String(inputs.project)}`);
+            const grants = plannedGrants(inputs.access as ProjectAccess, projectId);
+            return {
+                id: `${String(inputs.organization)}/${projectId}`,
+                state: {
+                    ...inputs,
+                    projectId,
+                    grantedAces: grants.aces.map((ace) => ({ ...ace, alreadyAllowedBits: 0 })),
+                    grantedMemberships: grants.groups.map((groupName) => ({ groupName, groupDescriptor: `vssgp.${Buffer.from(`${projectId}:${groupName}`).toString("base64url")}` })),
+                    preExistingMemberships: [],
+                },
+            };
+        },
+        "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication": (_name, inputs) => ({
+            id: "4821",
+            state: { ...inputs, applicationId: 4821, oauthRedirectUriDomain: new URL(String(inputs.apiBaseUrl)).host, adoptedExisting: false },
+        }),
     };
 
     return {
@@ -73,7 +111,9 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             if (!mock) {
                 throw new Error(`No mock for resource type ${args.type} (${args.name}): add one to programMocks.`);
             }
-            return mock(args.name, args.inputs);
+            // Dynamic resources carry their serialized provider as an input; it is not state.
+            const { __provider: _provider, ...inputs } = args.inputs as State;
+            return mock(args.name, inputs);
         },
         call(args: pulumi.runtime.MockCallArgs) {
             if (args.token === "azuread:index/getClientConfig:getClientConfig") {

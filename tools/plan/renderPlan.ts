@@ -1,3 +1,4 @@
+import { PolicyVerdict } from "../../policy/evaluate";
 import { Evaluation } from "./evaluateProgram";
 
 /** What the offline plan prints: data that a reviewer, a test or `jq` can read. */
@@ -7,9 +8,17 @@ export interface PlanDocument {
     config: Record<string, unknown>;
     resources: { type: string; name: string; parent?: string; inputs: Record<string, unknown>; options?: Record<string, unknown> }[];
     outputs: Record<string, unknown>;
+    /** The policy pack's verdict on these resources, as `pulumi preview --policy-pack policy` would give it. */
+    policies: PolicyVerdict[];
 }
 
-export function planDocument(stack: string, at: Date, config: Record<string, unknown>, evaluation: Evaluation): PlanDocument {
+export function planDocument(
+    stack: string,
+    at: Date,
+    config: Record<string, unknown>,
+    evaluation: Evaluation,
+    policies: PolicyVerdict[],
+): PlanDocument {
     return {
         stack,
         at: at.toISOString(),
@@ -22,6 +31,7 @@ export function planDocument(stack: string, at: Date, config: Record<string, unk
             ...(Object.keys(r.options).length > 0 ? { options: { ...r.options } } : {}),
         })),
         outputs: evaluation.outputs,
+        policies,
     };
 }
 
@@ -49,6 +59,11 @@ export function renderText(plan: PlanDocument): string {
         }
     }
     lines.push("", "Outputs:", ...Object.entries(plan.outputs).map(([k, v]) => `  ${k}: ${inline(v)}`));
+    lines.push("", "Policies:");
+    for (const verdict of plan.policies) {
+        const outcome = verdict.violations.length === 0 ? "pass" : "FAIL";
+        lines.push(`  ${outcome}  ${verdict.policy} (${verdict.enforcementLevel})`, ...verdict.violations.map((v) => `        ${v}`));
+    }
     return `${lines.join("\n")}\n`;
 }
 

@@ -1,0 +1,100 @@
+import * as assert from "assert/strict";
+import { Evaluation } from "../../tools/plan/evaluateProgram";
+import { only, runProgram, TYPES } from "../harness/runProgram";
+
+const DYNAMIC = {
+    connection: "pulumi-nodejs:dynamic/azuredevops:DirectoryConnection",
+    entitlement: "pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement",
+    permissions: "pulumi-nodejs:dynamic/azuredevops:ProjectPermissions",
+    dbtCloud: "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication",
+} as const;
+
+/** The provider code Pulumi serialized into the resource: proof the closure serializes. */
+function serializedProvider(run: Evaluation, type: string): string {
+    const provider = run.resources.find((r) => r.type === type)?.actualInputs.__provider;
+    assert.equal(typeof provider, "string", `${type} has no serialized provider`);
+    return provider as string;
+}
+
+describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
+    const projects = { adoProjects: '["Analytics","Data Platform"]', dbtCloudAccountId: "70403103926931" };
+
+    for (const [what, type] of Object.entries(DYNAMIC)) {
+        it(`constructs the ${what} resource and serializes its provider`, async () => {
+            const run = await runProgram({ config: projects });
+            const text = serializedProvider(run, type);
+            assert.ok(text.length > 1000 && text.includes("exports.handler"), `${what}: ${text.slice(0, 200)}`);
+            assert.ok(!/AZDO_PERSONAL_ACCESS_TOKEN=|DBT_CLOUD_TOKEN=/.test(text));
+        });
+    }
+
+    it("verifies the organization's directory against the deploying tenant by default", async () => {
+        const run = await runProgram();
+        const connection = only(run, DYNAMIC.connection);
+        assert.deepEqual(connection.inputs, { mode: "verify", organization: "contoso-data", tenantId: run.actualOutputs.tenantId });
+        assert.equal(connection.parent, "dbt-azure-devops-ado");
+        assert.equal(only(await runProgram({ config: { connectDirectory: "connect" } }), DYNAMIC.connection).inputs.mode, "connect");
+    });
+
+    it("adds the app's own service principal to the organization as a Basic user", async () => {
+        const run = await runProgram();
+        const entitlement = only(run, DYNAMIC.entitlement);
+        assert.equal(entitlement.inputs.servicePrincipalObjectId, only(run, TYPES.servicePrincipal, "-sp").state?.objectId);
+        assert.equal(entitlement.inputs.accessLevel, "express");
+        assert.equal(entitlement.inputs.organization, "contoso-data");
+    });
+
+    it("grants each configured project with the entitlement's descriptors, least privilege by default", async () => {
+        const run = await runProgram({ config: projects });
+        const entitlement = only(run, DYNAMIC.entitlement);
+        const grants = run.resources.filter((r) => r.type === DYNAMIC.permissions);
+        assert.deepEqual(grants.map((g) => g.name), ["dbt-azure-devops-ado-project-Analytics", "dbt-azure-devops-ado-project-Data Platform"]);
+        for (const grant of grants) {
+            assert.equal(grant.inputs.access, "least_privilege");
+            assert.deepEqual(grant.actualInputs.servicePrincipal, {
+                identityDescriptor: entitlement.state?.identityDescriptor,
+                subjectDescriptor: entitlement.state?.subjectDescriptor,
+            });
+        }
+        const admins = await runProgram({ config: { ...projects, adoProjectAccess: "project_administrators" } });
+        assert.ok(admins.resources.filter((r) => r.type === DYNAMIC.permissions).every((g) => g.inputs.access === "project_administrators"));
+    });
+
+    it("drops exactly the grant resource of a project removed from config", async () => {
+        const before = await runProgram({ config: projects });
+        const after = await runProgram({ config: { ...projects, adoProjects: '["Data Platform"]' } });
+        const names = (run: Evaluation) => run.resources.map((r) => r.name);
+        assert.deepEqual(names(before).filter((n) => !names(after).includes(n)), ["dbt-azure-devops-ado-project-Analytics"]);
+    });
+
+    it("grants the principal nothing in service-user mode", async () => {
+        const run = await runProgram({ config: { authMode: "service_user" } });
+        assert.equal(run.resources.filter((r) => r.type === DYNAMIC.entitlement || r.type === DYNAMIC.permissions).length, 0);
+        assert.equal(run.resources.filter((r) => r.type === DYNAMIC.connection).length, 1);
+    });
+
+    it("writes the four dbt Cloud values and the mode, with the newest secret, to the account's record", async () => {
+        const run = await runProgram({ config: projects });
+        const record = only(run, DYNAMIC.dbtCloud);
+        const app = only(run, TYPES.application);
+        assert.equal(record.name, "dbt-azure-devops-dbt-cloud");
+        assert.deepEqual({ ...record.actualInputs, __provider: undefined }, {
+            __provider: undefined,
+            accountId: 70403103926931,
+            apiBaseUrl: "https://cloud.getdbt.com/api",
+            authMethod: "service_principal",
+            clientId: app.state?.clientId,
+            clientSecret: run.actualOutputs.clientSecret,
+            organizationName: "contoso-data",
+            tenantId: run.actualOutputs.tenantId,
+        });
+        assert.equal(record.inputs.clientSecret, "[secret]");
+        const emea = only(await runProgram({ config: { ...projects, dbtCloudHost: "https://emea.dbt.com" } }), DYNAMIC.dbtCloud);
+        assert.equal(emea.inputs.apiBaseUrl, "https://emea.dbt.com/api");
+    });
+
+    it("leaves dbt Cloud alone when no account id is set", async () => {
+        const run = await runProgram();
+        assert.equal(run.resources.filter((r) => r.type === DYNAMIC.dbtCloud).length, 0);
+    });
+});

@@ -1,0 +1,26 @@
+/**
+ * Dynamic resources carry their provider's code, serialized by Pulumi's closure serializer, as a
+ * hidden input. The offline plan never shows that input, and serializing the four providers costs
+ * more than the rest of the plan together, so the plan can skip it. The tests never skip it: they
+ * construct every dynamic resource inside the real program, which is what catches a provider that
+ * does not serialize.
+ */
+type SerializeFunction = (...args: unknown[]) => Promise<{ text: string; exportName: string; containsSecrets: boolean }>;
+
+// Pulumi's dynamic.Resource looks this module's export up at each call, so replacing it takes effect.
+const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: SerializeFunction };
+
+export const SKIPPED_PROVIDER_TEXT = "/* not serialized by the offline plan */";
+
+export async function withProviderSerialization<T>(serialize: boolean, work: () => Promise<T>): Promise<T> {
+    if (serialize) {
+        return work();
+    }
+    const real = closure.serializeFunction;
+    closure.serializeFunction = async () => ({ text: SKIPPED_PROVIDER_TEXT, exportName: "handler", containsSecrets: false });
+    try {
+        return await work();
+    } finally {
+        closure.serializeFunction = real;
+    }
+}
