@@ -40,6 +40,7 @@ export async function runProgram(options: RunProgramOptions = {}): Promise<Evalu
         config: values,
         at: options.at ?? new Date("2026-11-27T09:00:00Z"),
         idStyle: "guid",
+        serializeProviders: true,
         mocks: options.mocks,
     });
 }
