@@ -38,8 +38,10 @@ export class AzureDevOpsOrganizationAccess extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [connection] },
             );
             for (const project of settings.projects) {
+                // Azure DevOps project names are case-insensitive: so is the child's name, or a
+                // change of case would create the grants anew and then revoke them with the old child.
                 const permissions = new AzureDevOpsProjectPermissions(
-                    `${name}-project-${project}`,
+                    `${name}-project-${project.toLowerCase()}`,
                     {
                         organization: settings.organization,
                         project,

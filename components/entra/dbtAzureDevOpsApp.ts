@@ -24,16 +24,15 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         const settings = resolveAppArgs(args);
 
         const deployer = azuread.getClientConfigOutput({ parent: this });
-        const owners = settings.owners.length > 0 ? settings.owners : [deployer.objectId];
+        // Without configured owners the identity running the first `pulumi up` owns the app, and
+        // keeps owning it: a later run from a laptop or another pipeline must not swap owners.
+        const ownersFromConfig = settings.owners.length > 0;
+        const owners = ownersFromConfig ? settings.owners : [deployer.objectId];
+        const ownerOptions = ownersFromConfig ? {} : { ignoreChanges: ["owners"] };
 
-        // Adopt the tenant's Azure DevOps service principal (created if the tenant has none yet):
-        // it publishes the scope id and is the resource side of the consent grant. It belongs to
-        // Microsoft, so destroying this stack must never delete it.
-        const azureDevOps = new azuread.ServicePrincipal(
-            `${name}-azure-devops`,
-            { clientId: AZURE_DEVOPS_APP_ID, useExisting: true },
-            { parent: this, retainOnDelete: true },
-        );
+        // The tenant's Azure DevOps service principal belongs to Microsoft: look it up, never
+        // manage it. It publishes the scope id and is the resource side of the consent grant.
+        const azureDevOps = azuread.getServicePrincipalOutput({ clientId: AZURE_DEVOPS_APP_ID }, { parent: this });
         const scopeId = azureDevOps.oauth2PermissionScopeIds.apply(userImpersonationScopeId);
 
         this.redirectUris = dbtRedirectUris(settings.dbtCloudHost, settings.authMode);
@@ -50,13 +49,13 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
                     { resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: scopeId, type: "Scope" }] },
                 ],
             },
-            { parent: this, protect: settings.protectApplication },
+            { parent: this, protect: settings.protectApplication, ...ownerOptions },
         );
 
         const servicePrincipal = new azuread.ServicePrincipal(
             `${name}-sp`,
             { clientId: application.clientId, owners },
-            { parent: this },
+            { parent: this, ...ownerOptions },
         );
 
         if (settings.adminConsent) {

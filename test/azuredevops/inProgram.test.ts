@@ -1,5 +1,6 @@
 import * as assert from "assert/strict";
 import { Evaluation } from "../../tools/plan/evaluateProgram";
+import { stableGuid } from "../../tools/plan/stableIds";
 import { only, runProgram, TYPES } from "../harness/runProgram";
 
 const DYNAMIC = {
@@ -19,19 +20,36 @@ function serializedProvider(run: Evaluation, type: string): string {
 describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
     const projects = { adoProjects: '["Analytics","Data Platform"]', dbtCloudAccountId: "70403103926931" };
 
+    // Distinctive values: if serialization captured the environment or a token, they would show.
+    const TOKENS = { AZDO_PERSONAL_ACCESS_TOKEN: "pat-4f9c1e2d7a6b5c3e0f1a2b3c4d5e6f70", DBT_CLOUD_TOKEN: "dbtc_Zq8w7e6r5t4y3u2i1o0pLkJhGfDsA" };
+    let saved: Record<string, string | undefined> = {};
+    before(() => {
+        saved = Object.fromEntries(Object.keys(TOKENS).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, TOKENS);
+    });
+    after(() => {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+    });
+
     for (const [what, type] of Object.entries(DYNAMIC)) {
-        it(`constructs the ${what} resource and serializes its provider`, async () => {
+        it(`constructs the ${what} resource and serializes its provider without the tokens in it`, async () => {
             const run = await runProgram({ config: projects });
             const text = serializedProvider(run, type);
             assert.ok(text.length > 1000 && text.includes("exports.handler"), `${what}: ${text.slice(0, 200)}`);
-            assert.ok(!/AZDO_PERSONAL_ACCESS_TOKEN=|DBT_CLOUD_TOKEN=/.test(text));
+            for (const token of Object.values(TOKENS)) {
+                assert.ok(!text.includes(token), `${what}'s serialized provider holds a token`);
+                assert.ok(!JSON.stringify(run.resources.map((r) => [r.actualInputs, r.state])).includes(token));
+            }
         });
     }
 
     it("verifies the organization's directory against the deploying tenant by default", async () => {
         const run = await runProgram();
         const connection = only(run, DYNAMIC.connection);
-        assert.deepEqual(connection.inputs, { mode: "verify", organization: "contoso-data", tenantId: run.actualOutputs.tenantId });
+        assert.deepEqual(connection.inputs, { mode: "verify", organization: "contoso-data", tenantId: stableGuid("tenantId", "the deploying identity") });
         assert.equal(connection.parent, "dbt-azure-devops-ado");
         assert.equal(only(await runProgram({ config: { connectDirectory: "connect" } }), DYNAMIC.connection).inputs.mode, "connect");
     });
@@ -48,7 +66,8 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
         const run = await runProgram({ config: projects });
         const entitlement = only(run, DYNAMIC.entitlement);
         const grants = run.resources.filter((r) => r.type === DYNAMIC.permissions);
-        assert.deepEqual(grants.map((g) => g.name), ["dbt-azure-devops-ado-project-Analytics", "dbt-azure-devops-ado-project-Data Platform"]);
+        assert.deepEqual(grants.map((g) => g.name), ["dbt-azure-devops-ado-project-analytics", "dbt-azure-devops-ado-project-data platform"]);
+        assert.deepEqual(grants.map((g) => g.inputs.project), ["Analytics", "Data Platform"]);
         for (const grant of grants) {
             assert.equal(grant.inputs.access, "least_privilege");
             assert.deepEqual(grant.actualInputs.servicePrincipal, {
@@ -64,7 +83,14 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
         const before = await runProgram({ config: projects });
         const after = await runProgram({ config: { ...projects, adoProjects: '["Data Platform"]' } });
         const names = (run: Evaluation) => run.resources.map((r) => r.name);
-        assert.deepEqual(names(before).filter((n) => !names(after).includes(n)), ["dbt-azure-devops-ado-project-Analytics"]);
+        assert.deepEqual(names(before).filter((n) => !names(after).includes(n)), ["dbt-azure-devops-ado-project-analytics"]);
+    });
+
+    it("keeps a project's grant resource when only the case of its name changes", async () => {
+        const before = await runProgram({ config: projects });
+        const after = await runProgram({ config: { ...projects, adoProjects: '["analytics","DATA PLATFORM"]' } });
+        const grantNames = (run: Evaluation) => run.resources.filter((r) => r.type === DYNAMIC.permissions).map((r) => r.name);
+        assert.deepEqual(grantNames(after), grantNames(before));
     });
 
     it("grants the principal nothing in service-user mode", async () => {

@@ -48,11 +48,20 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         assert.equal(access[0].resourceAccesses[0].id, USER_IMPERSONATION_SCOPE_ID_FALLBACK);
     });
 
-    it("adopts the Azure DevOps service principal and never deletes it", async () => {
+    it("only looks up Microsoft's Azure DevOps service principal: the app's own is the only one declared", async () => {
         const run = await runProgram();
-        const ado = only(run, TYPES.servicePrincipal, "-azure-devops");
-        assert.deepEqual(ado.inputs, { clientId: AZURE_DEVOPS_APP_ID, useExisting: true });
-        assert.equal(ado.options.retainOnDelete, true);
+        const declared = run.resources.filter((r) => r.type === TYPES.servicePrincipal);
+        assert.deepEqual(declared.map((r) => r.name), ["dbt-azure-devops-sp"]);
+        assert.ok(!JSON.stringify(run.resources.map((r) => r.actualInputs)).includes(`"clientId":"${AZURE_DEVOPS_APP_ID}"`));
+    });
+
+    it("keeps the first deployer as owner when no owners are configured, and follows configured owners", async () => {
+        const defaulted = await runProgram();
+        assert.deepEqual(only(defaulted, TYPES.application).options.ignoreChanges, ["owners"]);
+        assert.deepEqual(only(defaulted, TYPES.servicePrincipal, "-sp").options.ignoreChanges, ["owners"]);
+        const configured = await runProgram({ config: { owners: '["0a1b2c3d-0000-4000-8000-00000000000a"]' } });
+        assert.equal(only(configured, TYPES.application).options.ignoreChanges, undefined);
+        assert.equal(only(configured, TYPES.servicePrincipal, "-sp").options.ignoreChanges, undefined);
     });
 
     it("creates the app's own service principal from the app's client id", async () => {
@@ -67,7 +76,8 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         const run = await runProgram();
         const grant = only(run, TYPES.grant);
         assert.equal(grant.inputs.servicePrincipalObjectId, only(run, TYPES.servicePrincipal, "-sp").state?.objectId);
-        assert.equal(grant.inputs.resourceServicePrincipalObjectId, only(run, TYPES.servicePrincipal, "-azure-devops").state?.objectId);
+        assert.equal(grant.inputs.resourceServicePrincipalObjectId, stableGuid("objectId", "the Azure DevOps service principal"));
+        assert.notEqual(grant.inputs.resourceServicePrincipalObjectId, grant.inputs.servicePrincipalObjectId);
         assert.deepEqual(grant.inputs.claimValues, ["user_impersonation"]);
     });
 

@@ -72,8 +72,8 @@ describe("offline plan", () => {
         assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:DirectoryConnection"), ["dbt-azure-devops-ado-directory"]);
         assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement"), ["dbt-azure-devops-ado-entitlement"]);
         assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:ProjectPermissions"), [
-            "dbt-azure-devops-ado-project-Analytics",
-            "dbt-azure-devops-ado-project-Data Platform",
+            "dbt-azure-devops-ado-project-analytics",
+            "dbt-azure-devops-ado-project-data platform",
         ]);
         const [record] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
         assert.deepEqual(record.inputs, {
@@ -154,6 +154,12 @@ describe("offline plan", () => {
         const at = await plan(["--at", "27/11/2026"]);
         assert.equal(at.code, 2);
         assert.match(at.stderr, /--at "27\/11\/2026" is not an ISO-8601 instant/);
+    });
+
+    it("prints the same plan as a process, which skips serializing provider code, as in-process", async () => {
+        const cli = path.join(REPO_ROOT, "dist", "tools", "plan", "cli.js");
+        const { stdout } = await promisify(execFile)(process.execPath, [cli, "--json", "--at", AT], { cwd: REPO_ROOT });
+        assert.equal(stdout, (await plan(["--json", "--at", AT])).stdout);
     });
 
     it("exits 2 as a process, printing only the problems", async () => {

@@ -51,6 +51,8 @@ export interface PlanIo {
     cwd: string;
     stdout: (text: string) => void;
     stderr: (text: string) => void;
+    /** False only in a process that plans once and exits: see offlinePlan. */
+    serializeProviders?: boolean;
 }
 
 /** The plan command: 0 on success, 2 on bad input (config, flags, stack files), 1 otherwise. */
@@ -58,7 +60,7 @@ export async function runPlanCommand(argv: string[], io: PlanIo): Promise<number
     try {
         const args = parseArguments(argv);
         const root = fs.existsSync(path.join(io.cwd, "Pulumi.yaml")) ? io.cwd : projectRoot();
-        const { document } = await offlinePlan(root, args.stack, args.at);
+        const { document } = await offlinePlan(root, args.stack, args.at, io.serializeProviders ?? true);
         io.stdout(args.json ? renderJson(document) : renderText(document));
         return 0;
     } catch (error) {
@@ -76,6 +78,7 @@ if (require.main === module) {
         cwd: process.cwd(),
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
+        serializeProviders: false,
     }).then((code) => {
         process.exitCode = code;
     });

@@ -11,8 +11,13 @@ export interface OfflinePlan {
     evaluation: Evaluation;
 }
 
-/** Plans one stack of the project at `root` offline: its files, the real program, the mocks. */
-export async function offlinePlan(root: string, stack: string, at: Date): Promise<OfflinePlan> {
+/**
+ * Plans one stack of the project at `root` offline: its files, the real program, the mocks.
+ * `serializeProviders: false` skips serializing the dynamic providers' code, which the plan never
+ * shows; Pulumi caches that result per provider for the life of the process, so only a process
+ * that plans once and exits (the CLI) may skip it.
+ */
+export async function offlinePlan(root: string, stack: string, at: Date, serializeProviders = true): Promise<OfflinePlan> {
     const files = readStackFiles(root, stack);
     const evaluation = await evaluateProgram({
         project: files.project,
@@ -21,7 +26,7 @@ export async function offlinePlan(root: string, stack: string, at: Date): Promis
         secretKeys: files.secretKeys,
         at,
         idStyle: "placeholder",
-        serializeProviders: false,
+        serializeProviders,
     });
     const policies = evaluatePolicies(evaluation.resources, at);
     return { document: planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation, policies), evaluation };

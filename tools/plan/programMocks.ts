@@ -32,17 +32,9 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
         },
         "azuread:index/servicePrincipal:ServicePrincipal": (name, inputs) => {
             const objectId = value("objectId", name);
-            const isAzureDevOps = inputs.clientId === AZURE_DEVOPS_APP_ID;
             return {
                 id: `/servicePrincipals/${objectId}`,
-                state: {
-                    ...inputs,
-                    objectId,
-                    applicationTenantId: isAzureDevOps ? "f8cdef31-a31e-4b4a-93e4-5f571e91255a" : value("tenantId", deployer),
-                    oauth2PermissionScopeIds: isAzureDevOps
-                        ? (options.azureDevOpsScopeIds ?? { [USER_IMPERSONATION]: USER_IMPERSONATION_SCOPE_ID_FALLBACK })
-                        : {},
-                },
+                state: { ...inputs, objectId, applicationTenantId: value("tenantId", deployer), oauth2PermissionScopeIds: {} },
             };
         },
         "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant": (name, inputs) => ({
@@ -64,9 +56,10 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             };
         },
         // The REST-backed resources: state shaped like what their providers return.
+        // The organization is connected to the deploying identity's tenant, whatever the inputs say.
         "pulumi-nodejs:dynamic/azuredevops:DirectoryConnection": (_name, inputs) => ({
             id: String(inputs.organization).toLowerCase(),
-            state: { ...inputs, connectedTenantId: inputs.tenantId, connectedByThisProgram: false },
+            state: { ...inputs, connectedTenantId: value("tenantId", deployer), connectedByThisProgram: false },
         }),
         "pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement": (name, inputs) => {
             const entitlementId = value("entitlementId", name);
@@ -116,6 +109,20 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             return mock(args.name, inputs);
         },
         call(args: pulumi.runtime.MockCallArgs) {
+            if (args.token === "azuread:index/getServicePrincipal:getServicePrincipal") {
+                if (args.inputs.clientId !== AZURE_DEVOPS_APP_ID) {
+                    throw new Error(`getServicePrincipal: no service principal for client id ${String(args.inputs.clientId)} in the mock tenant.`);
+                }
+                // Microsoft's first-party app: its home tenant is Microsoft's, its object id is per tenant.
+                return {
+                    id: value("objectId", "the Azure DevOps service principal"),
+                    objectId: value("objectId", "the Azure DevOps service principal"),
+                    clientId: AZURE_DEVOPS_APP_ID,
+                    displayName: "Azure DevOps",
+                    applicationTenantId: "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+                    oauth2PermissionScopeIds: options.azureDevOpsScopeIds ?? { [USER_IMPERSONATION]: USER_IMPERSONATION_SCOPE_ID_FALLBACK },
+                };
+            }
             if (args.token === "azuread:index/getClientConfig:getClientConfig") {
                 return {
                     clientId: value("clientId", deployer),

@@ -1,9 +1,10 @@
 /**
  * Dynamic resources carry their provider's code, serialized by Pulumi's closure serializer, as a
  * hidden input. The offline plan never shows that input, and serializing the four providers costs
- * more than the rest of the plan together, so the plan can skip it. The tests never skip it: they
- * construct every dynamic resource inside the real program, which is what catches a provider that
- * does not serialize.
+ * more than the rest of the plan together, so the plan command can skip it. Pulumi caches the
+ * result per provider object for the life of the process, so skipping is for a process that plans
+ * once and exits; everything else, the tests included, serializes for real, and constructing every
+ * dynamic resource inside the real program is what catches a provider that does not serialize.
  */
 type SerializeFunction = (...args: unknown[]) => Promise<{ text: string; exportName: string; containsSecrets: boolean }>;
 
