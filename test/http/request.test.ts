@@ -6,7 +6,7 @@ import { isHttpError } from "../../components/http/httpError";
 import { createRedactor, describeUrl } from "../../components/http/redact";
 import { HttpHooks, requestJson } from "../../components/http/request";
 import { parseRetryAfterMs } from "../../components/http/retryAfter";
-import { HttpSettings, httpSettingsFromEnv } from "../../components/http/settings";
+import { defaultHttpSettings, ENV_KNOBS, envInteger, HttpSettings, httpSettingsFromEnv } from "../../components/http/settings";
 import { FakeServer, RecordedRequest } from "./fakeServer";
 
 const TOKEN = "pat-SUPERSECRET-7f3a9c";
@@ -147,10 +147,69 @@ describe("http: retry pacing", () => {
         assert.strictEqual(backoffDelayMs(3, 100, 1000, () => 0), 0);
     });
 
-    it("reads timeouts and retries from DBT_ADO_HTTP_* and ignores garbage", () => {
-        const s = httpSettingsFromEnv({ DBT_ADO_HTTP_TIMEOUT_MS: "1234", DBT_ADO_HTTP_MAX_RETRIES: "-1" });
+    it("reads timeouts and retries from DBT_ADO_HTTP_*, defaults when unset or blank", () => {
+        const s = httpSettingsFromEnv({ DBT_ADO_HTTP_TIMEOUT_MS: " 1234 ", DBT_ADO_HTTP_MAX_RETRIES: "0", DBT_ADO_HTTP_RETRY_BASE_MS: "" });
         assert.strictEqual(s.timeoutMs, 1234);
-        assert.strictEqual(s.maxRetries, 4);
+        assert.strictEqual(s.maxRetries, 0);
+        assert.strictEqual(s.retryBaseMs, defaultHttpSettings.retryBaseMs);
+        assert.deepStrictEqual(httpSettingsFromEnv({}), defaultHttpSettings);
+    });
+});
+
+describe("http: environment knobs are validated", () => {
+    /** The error must name the variable, the value it had, the allowed range and what to do. */
+    const refuses = (name: string, value: string, range: RegExp) => {
+        const error = (() => {
+            try {
+                envInteger(Object.values(ENV_KNOBS).find((k) => k.name === name)!, { [name]: value });
+            } catch (e) {
+                return e as Error;
+            }
+            throw new Error(`${name}=${value} was accepted`);
+        })();
+        assert.ok(error.message.startsWith(`Environment variable ${name} is "${value.trim()}"`), error.message);
+        assert.match(error.message, range);
+        assert.match(error.message, new RegExp(`Set ${name} to such a number \\(default \\d+\\), or unset it`));
+    };
+
+    it("refuses a zero or tiny DBT_ADO_HTTP_TIMEOUT_MS, which would abort every request at once", () => {
+        for (const value of ["0", "99", "abc", "-1", "1.5", "1e3", "0x10", "30s"]) {
+            refuses("DBT_ADO_HTTP_TIMEOUT_MS", value, /ms from 100 to 600000/);
+        }
+        assert.throws(() => httpSettingsFromEnv({ DBT_ADO_HTTP_TIMEOUT_MS: "0" }), /DBT_ADO_HTTP_TIMEOUT_MS is "0"/);
+        assert.strictEqual(httpSettingsFromEnv({ DBT_ADO_HTTP_TIMEOUT_MS: "100" }).timeoutMs, 100);
+    });
+
+    it("refuses garbage in every other DBT_ADO_HTTP_* knob instead of ignoring it", () => {
+        refuses("DBT_ADO_HTTP_MAX_RETRIES", "-1", /retries from 0 to 10/);
+        refuses("DBT_ADO_HTTP_MAX_RETRIES", "11", /retries from 0 to 10/);
+        for (const name of ["DBT_ADO_HTTP_RETRY_BASE_MS", "DBT_ADO_HTTP_RETRY_MAX_MS", "DBT_ADO_HTTP_RETRY_AFTER_CAP_MS"]) {
+            refuses(name, "abc", /ms from 0 to \d+/);
+            assert.throws(() => httpSettingsFromEnv({ [name]: "NaN" }), new RegExp(`${name} is "NaN"`));
+        }
+    });
+
+    it("bounds the polling knobs: attempts 1-100, pauses 0-60000 ms", () => {
+        for (const name of ["DBT_ADO_IDENTITY_ATTEMPTS", "DBT_ADO_CONNECT_VERIFY_ATTEMPTS"]) {
+            for (const value of ["abc", "0", "101", "-3", "2.5"]) {
+                refuses(name, value, /attempts from 1 to 100/);
+            }
+        }
+        for (const name of ["DBT_ADO_IDENTITY_PAUSE_MS", "DBT_ADO_CONNECT_VERIFY_PAUSE_MS"]) {
+            refuses(name, "soon", /ms from 0 to 60000/);
+            refuses(name, "60001", /ms from 0 to 60000/);
+        }
+        assert.strictEqual(envInteger(ENV_KNOBS.identityAttempts, {}), 5);
+        assert.strictEqual(envInteger(ENV_KNOBS.identityAttempts, { DBT_ADO_IDENTITY_ATTEMPTS: " " }), 5);
+        assert.strictEqual(envInteger(ENV_KNOBS.connectVerifyAttempts, { DBT_ADO_CONNECT_VERIFY_ATTEMPTS: "1" }), 1);
+    });
+
+    it("every knob's default lies within its own bounds", () => {
+        for (const knob of Object.values(ENV_KNOBS)) {
+            assert.strictEqual(envInteger(knob, {}), knob.fallback);
+            assert.ok(knob.fallback >= knob.min && knob.fallback <= knob.max, knob.name);
+            assert.strictEqual(envInteger(knob, { [knob.name]: String(knob.fallback) }), knob.fallback);
+        }
     });
 });
 
