@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { azureDevOpsCredentials } from "../http/azureDevOpsAuth";
 import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
 import { requestJson } from "../http/request";
-import { httpSettingsFromEnv } from "../http/settings";
+import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../http/settings";
 import { OrganizationTenant, readOrganizationTenant } from "./connectionData";
 import { azureDevOpsHosts, orgUrl } from "./endpoints";
 import { guidProblem, organizationNameProblem } from "./validation";
@@ -81,18 +81,31 @@ async function connectOrganization(organization: string, tenantId: string): Prom
     }, httpSettingsFromEnv());
 }
 
-/** Connecting takes effect asynchronously; poll connectionData a bounded number of times. */
-async function waitUntilConnected(organization: string, tenantId: string): Promise<OrganizationTenant> {
-    const attempts = Number(process.env.DBT_ADO_CONNECT_VERIFY_ATTEMPTS ?? "10");
-    const pauseMs = Number(process.env.DBT_ADO_CONNECT_VERIFY_PAUSE_MS ?? "3000");
+/** How long to wait for a new connection to show in connectionData (DBT_ADO_CONNECT_VERIFY_*). */
+interface ConnectPolling {
+    attempts: number;
+    pauseMs: number;
+}
+
+/**
+ * Read (and validated) before anything is changed: a typo such as
+ * DBT_ADO_CONNECT_VERIFY_ATTEMPTS=abc must fail before the connect PATCH, not after it with a
+ * misleading "still reports no directory".
+ */
+function connectPollingFromEnv(): ConnectPolling {
+    return { attempts: envInteger(ENV_KNOBS.connectVerifyAttempts), pauseMs: envInteger(ENV_KNOBS.connectVerifyPauseMs) };
+}
+
+/** Connecting takes effect asynchronously; poll connectionData a bounded number of times (at least once). */
+async function waitUntilConnected(organization: string, polling: ConnectPolling): Promise<OrganizationTenant> {
     let found: OrganizationTenant = { kind: "not-connected" };
-    for (let attempt = 0; attempt < Math.max(1, attempts); attempt++) {
+    for (let attempt = 0; attempt < polling.attempts; attempt++) {
         found = await readOrganizationTenant(organization);
         if (found.kind === "connected") {
             return found;
         }
-        if (attempt + 1 < attempts) {
-            await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        if (attempt + 1 < polling.attempts) {
+            await new Promise((resolve) => setTimeout(resolve, polling.pauseMs));
         }
     }
     return found;
@@ -100,6 +113,7 @@ async function waitUntilConnected(organization: string, tenantId: string): Promi
 
 /** Brings the organization to "connected to tenantId" or throws; returns whether this call connected it. */
 async function ensureConnected(inputs: DirectoryConnectionInputs): Promise<DirectoryConnectionOutputs> {
+    const polling = connectPollingFromEnv();
     const found = await readOrganizationTenant(inputs.organization);
     const problem = tenantProblem(inputs.organization, inputs.tenantId, inputs.mode, found);
     if (problem) {
@@ -110,7 +124,7 @@ async function ensureConnected(inputs: DirectoryConnectionInputs): Promise<Direc
     }
     providerLog(`Connecting Azure DevOps organization "${inputs.organization}" to Entra tenant ${inputs.tenantId} (mode "connect").`);
     await connectOrganization(inputs.organization, inputs.tenantId);
-    const after = await waitUntilConnected(inputs.organization, inputs.tenantId);
+    const after = await waitUntilConnected(inputs.organization, polling);
     if (after.kind !== "connected" || after.tenantId !== inputs.tenantId.toLowerCase()) {
         const seen = after.kind === "connected" ? `tenant ${after.tenantId}` : "no directory";
         throw new Error(`Asked Azure DevOps to connect "${inputs.organization}" to tenant ${inputs.tenantId}, but connectionData still reports ${seen}. ` +

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
+import { ENV_KNOBS, envInteger } from "../http/settings";
 import { AdoSession, openAdoSession } from "./client";
 import {
     AccountLicenseType, ACCOUNT_LICENSE_TYPES, addServicePrincipalEntitlement, deleteServicePrincipalEntitlement,
@@ -51,19 +52,31 @@ export interface ServicePrincipalIdentifiers {
     identityDescriptor: string;
 }
 
+/** How long to wait for a new principal to appear in Identities (DBT_ADO_IDENTITY_*). */
+interface IdentityPolling {
+    attempts: number;
+    pauseMs: number;
+}
+
+/**
+ * Read (and validated) before any API call, so a typo such as DBT_ADO_IDENTITY_ATTEMPTS=abc
+ * fails at once instead of polling forever, and before the principal is added.
+ */
+function identityPollingFromEnv(): IdentityPolling {
+    return { attempts: envInteger(ENV_KNOBS.identityAttempts), pauseMs: envInteger(ENV_KNOBS.identityPauseMs) };
+}
+
 /** New principals take a moment to appear in Identities; poll a bounded number of times. */
-async function resolveIdentityDescriptor(session: AdoSession, subjectDescriptor: string): Promise<string> {
-    const attempts = Number(process.env.DBT_ADO_IDENTITY_ATTEMPTS ?? "5");
-    const pauseMs = Number(process.env.DBT_ADO_IDENTITY_PAUSE_MS ?? "2000");
+async function resolveIdentityDescriptor(session: AdoSession, subjectDescriptor: string, polling: IdentityPolling): Promise<string> {
     for (let attempt = 1; ; attempt++) {
         const descriptor = await identityDescriptorOf(session, subjectDescriptor);
         if (descriptor) {
             return descriptor;
         }
-        if (attempt >= attempts) {
+        if (attempt >= polling.attempts) {
             throw new Error(`Azure DevOps has no identity for subject ${subjectDescriptor} yet; re-run \`pulumi up\` in a minute.`);
         }
-        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        await new Promise((resolve) => setTimeout(resolve, polling.pauseMs));
     }
 }
 
@@ -77,7 +90,7 @@ async function findExisting(session: AdoSession, objectId: string): Promise<Serv
     return (await getServicePrincipalEntitlement(session, id)) ?? { id, servicePrincipal: subject };
 }
 
-async function toOutputs(session: AdoSession, inputs: EntitlementInputs, entitlement: ServicePrincipalEntitlement, adopted: boolean): Promise<EntitlementOutputs> {
+async function toOutputs(session: AdoSession, inputs: EntitlementInputs, entitlement: ServicePrincipalEntitlement, adopted: boolean, polling: IdentityPolling): Promise<EntitlementOutputs> {
     const subjectDescriptor = entitlement.servicePrincipal?.descriptor;
     if (!subjectDescriptor) {
         throw new Error(`Entitlement ${entitlement.id} in "${inputs.organization}" came back without a subject descriptor.`);
@@ -86,7 +99,7 @@ async function toOutputs(session: AdoSession, inputs: EntitlementInputs, entitle
         ...inputs,
         entitlementId: entitlement.id,
         subjectDescriptor,
-        identityDescriptor: await resolveIdentityDescriptor(session, subjectDescriptor),
+        identityDescriptor: await resolveIdentityDescriptor(session, subjectDescriptor, polling),
         displayName: entitlement.servicePrincipal?.displayName ?? "",
         adoptedExisting: adopted,
     };
@@ -124,10 +137,11 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
     async create(news) {
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
             const inputs = normalized(news);
+            const polling = identityPollingFromEnv();
             const session = await openAdoSession(inputs.organization);
             const outcome = await addServicePrincipalEntitlement(session, inputs.servicePrincipalObjectId, inputs.accessLevel);
             if ("added" in outcome) {
-                const outs = await toOutputs(session, inputs, outcome.added, false);
+                const outs = await toOutputs(session, inputs, outcome.added, false, polling);
                 return { id: outs.entitlementId, outs };
             }
             // Rejected: most often because the principal is already there. Adopt it.
@@ -141,7 +155,7 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
             if (existing.accessLevel?.accountLicenseType !== inputs.accessLevel) {
                 await setAccessLevel(session, existing.id, inputs.accessLevel);
             }
-            const outs = await toOutputs(session, inputs, existing, true);
+            const outs = await toOutputs(session, inputs, existing, true, polling);
             return { id: outs.entitlementId, outs };
         });
     },

@@ -101,6 +101,33 @@ describe("azuredevops: AzureDevOpsDirectoryConnection provider", () => {
         assert.match(lines.join("\n"), /Leaving Azure DevOps organization "contoso" connected/);
     });
 
+    for (const [name, value] of [["DBT_ADO_CONNECT_VERIFY_ATTEMPTS", "abc"], ["DBT_ADO_CONNECT_VERIFY_ATTEMPTS", "0"], ["DBT_ADO_CONNECT_VERIFY_PAUSE_MS", "3s"]] as const) {
+        it(`${name}=${value} fails before connecting, naming the variable (not "still reports no directory")`, async () => {
+            fake.orgTenants.set(ORG, ZERO);
+            const restore = useEnv({ [name]: value });
+            try {
+                const { error } = await captureConsole(() => provider.create(inputs({ mode: "connect" })));
+                const message = String((error as Error).message);
+                assert.match(message, new RegExp(`${name} is "${value}".*Set ${name} to`));
+                assert.doesNotMatch(message, /still reports/);
+                assert.strictEqual(fake.server.requests.length, 0, "nothing was called");
+                assert.strictEqual(fake.orgTenants.get(ORG), ZERO, "the organization was not connected");
+            } finally {
+                restore();
+            }
+        });
+    }
+
+    it("a bad DBT_ADO_HTTP_TIMEOUT_MS shows up in check as a reason naming the variable", async () => {
+        const restore = useEnv({ DBT_ADO_HTTP_TIMEOUT_MS: "50" });
+        try {
+            assert.match(await reasons(inputs()), /DBT_ADO_HTTP_TIMEOUT_MS is "50".*from 100 to/);
+            assert.strictEqual(fake.server.requests.length, 0);
+        } finally {
+            restore();
+        }
+    });
+
     it("a refused connect names the endpoint and permission without leaking the PAT", async () => {
         fake.orgTenants.set(ORG, ZERO);
         fake.server.inject((r) => r.method === "PATCH", { kind: "status", status: 403, body: { message: `denied for ${PAT}` } });

@@ -86,6 +86,32 @@ describe("azuredevops: AzureDevOpsServicePrincipalEntitlement provider", () => {
         await provider.delete!(id, outs!);
     });
 
+    for (const [name, value] of [["DBT_ADO_IDENTITY_ATTEMPTS", "abc"], ["DBT_ADO_IDENTITY_ATTEMPTS", "0"], ["DBT_ADO_IDENTITY_PAUSE_MS", "-1"]] as const) {
+        it(`${name}=${value} fails at once, naming the variable, before the principal is added (no endless poll)`, async () => {
+            const restore = useEnv({ [name]: value });
+            try {
+                const { error } = await captureConsole(() => provider.create(inputs()));
+                assert.ok(error, "create must fail");
+                assert.match(String((error as Error).message), new RegExp(`${name} is "${value}".*Set ${name} to`));
+                assert.strictEqual(fake.server.requests.length, 0, "nothing was called");
+                assert.strictEqual(fake.entitlements.size, 0);
+            } finally {
+                restore();
+            }
+        });
+    }
+
+    it("DBT_ADO_HTTP_TIMEOUT_MS=0 is refused with the variable's name instead of aborting every request", async () => {
+        const restore = useEnv({ DBT_ADO_HTTP_TIMEOUT_MS: "0" });
+        try {
+            const { error } = await captureConsole(() => provider.create(inputs()));
+            assert.match(String((error as Error).message), /DBT_ADO_HTTP_TIMEOUT_MS is "0".*from 100 to/);
+            assert.strictEqual(fake.server.requests.length, 0);
+        } finally {
+            restore();
+        }
+    });
+
     it("a 401 says which variable and which scope, without the PAT", async () => {
         const restore = useEnv({ AZDO_PERSONAL_ACCESS_TOKEN: "wrong-pat-123456789" });
         try {

@@ -49,6 +49,14 @@ describe("providers survive Pulumi's closure serialization", () => {
 
             fake.server.inject(() => true, { kind: "status", status: 403, body: { message: `no ${PAT}` } });
             await assert.rejects(entitlement.delete!(created.id, created.outs), (error: Error) => /HTTP 403/.test(error.message) && !error.message.includes(PAT));
+
+            // The shared knob parser travels with the closure and still refuses a bad value.
+            const restoreKnob = useEnv({ DBT_ADO_IDENTITY_ATTEMPTS: "abc" });
+            try {
+                await assert.rejects(entitlement.create({ organization: ORG, servicePrincipalObjectId: SP_OBJECT_ID, accessLevel: "express" }), /DBT_ADO_IDENTITY_ATTEMPTS is "abc"/);
+            } finally {
+                restoreKnob();
+            }
         } finally {
             restore();
             await fake.server.stop();
