@@ -150,6 +150,7 @@ export async function requestJson<T>(spec: HttpRequestSpec, settings: HttpSettin
             const timedOut = isTimeout(error);
             const code = networkCode(error);
             const transient = timedOut || (code !== undefined && RETRYABLE_NETWORK_CODES.includes(code));
+            // Retried whatever the method; see below for why a repeated POST is safe here.
             if (transient && attemptsLeft) {
                 await hooks.sleep(backoffDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs, hooks.random));
                 continue;
@@ -164,6 +165,12 @@ export async function requestJson<T>(spec: HttpRequestSpec, settings: HttpSettin
         }
 
         const status = response.status;
+        // POSTs are retried here too (and on timeouts/dropped connections above) although POST is not
+        // idempotent: a 5xx or a lost answer may mean the server did the work. That is safe for these
+        // providers: the create POSTs (dbt Cloud record, Azure DevOps entitlement) stand for objects the
+        // service keeps one of, and their callers adopt an existing record/entitlement, also when the
+        // repeat is rejected as a duplicate, so a second POST converges instead of making a second object;
+        // the other POSTs (dbt update, ACE merge with merge:true) set the same values again.
         if (RETRYABLE_STATUSES.includes(status) && attemptsLeft && !(spec.acceptStatuses ?? []).includes(status)) {
             const serverWait = parseRetryAfterMs(response.headers.get("retry-after"), settings.retryAfterCapMs);
             await hooks.sleep(serverWait ?? backoffDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs, hooks.random));
