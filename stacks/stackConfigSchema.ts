@@ -112,7 +112,7 @@ export const STACK_CONFIG_SCHEMA = {
     }),
     dbtCloudAccountId: key<number>({
         type: "integer",
-        description: "dbt Cloud account id; when set, the program writes the four values into dbt Cloud (token from DBT_CLOUD_TOKEN). 0 leaves dbt Cloud to be set by hand.",
+        description: "dbt Cloud account id; when set, the program writes the four values and the mode into dbt Cloud (token from DBT_CLOUD_TOKEN). 0 leaves dbt Cloud to be set by hand.",
         default: 0,
         parse: integerInRange(0, Number.MAX_SAFE_INTEGER),
     }),

@@ -1,7 +1,8 @@
+import * as fs from "node:fs";
 import * as assert from "node:assert/strict";
 import { ValidateFunction } from "ajv";
 import { compileAzurePipelinesSchema, describeErrors, parsePipeline } from "./azurePipelinesSchema";
-import { readRepoFile } from "./repoFiles";
+import { AZURE_PIPELINES_SCHEMA, readRepoFile } from "./repoFiles";
 
 type Step = Record<string, unknown> & { script?: string; task?: string; inputs?: Record<string, string>; env?: Record<string, string>; condition?: string };
 type Job = { job?: string; deployment?: string; environment?: string; steps?: Step[]; strategy?: { runOnce?: { deploy?: { steps?: Step[] } } } };
@@ -37,11 +38,17 @@ describe("azure-pipelines.yml", function () {
     this.timeout(60_000);
     let validate: ValidateFunction;
 
-    before(() => {
-        validate = compileAzurePipelinesSchema();
-    });
-
     describe("against Microsoft's Azure Pipelines schema", () => {
+        before(function () {
+            // The schema is shared data laid beside the repository, as in this project's CI, which
+            // requires it; elsewhere (a fork's pipeline, a laptop) its absence skips these tests.
+            if (!fs.existsSync(AZURE_PIPELINES_SCHEMA) && process.env.REQUIRE_AZURE_PIPELINES_SCHEMA !== "1") {
+                console.log(`      (skipped: no schema at ${AZURE_PIPELINES_SCHEMA})`);
+                this.skip();
+            }
+            validate = compileAzurePipelinesSchema();
+        });
+
         it("is valid", () => {
             assert.ok(validate(PIPELINE), describeErrors(validate.errors));
         });
