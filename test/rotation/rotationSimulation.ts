@@ -13,6 +13,8 @@ export interface Scenario {
     runsOn(day: number, settings: Settings): boolean;
     /** Stack settings in force on a day. */
     settingsOn(day: number): Settings;
+    /** Whether that day's update fails at dbt Cloud, after the new secrets were created. */
+    consumerFailsOn?(day: number, settings: Settings): boolean;
 }
 
 export interface Settings {
@@ -90,7 +92,7 @@ async function walk(scenario: Scenario): Promise<SecretLedger> {
                     dbtCloudAccountId: "70403103926931",
                 },
             });
-            ledger.apply(declaredRun(at, evaluation));
+            ledger.apply(declaredRun(at, evaluation), { consumerUpdateFails: scenario.consumerFailsOn?.(day, settings) ?? false });
         }
         ledger.check(new Date(dayStart.getTime() + DAY - 1));
     }

@@ -42,6 +42,8 @@ export interface LedgerEntry {
 export class SecretLedger {
     readonly entries: LedgerEntry[] = [];
     private readonly bySlot = new Map<string, LedgerEntry>();
+    /** Replaced secrets not yet deleted: a failed update leaves them for the next one to delete. */
+    private pendingDeletes: LedgerEntry[] = [];
     private held?: LedgerEntry;
     /** Smallest validity the consumer's secret had left at any checked instant, in days. */
     worstRemainingDays = Infinity;
@@ -54,9 +56,16 @@ export class SecretLedger {
         return this.held;
     }
 
-    apply(run: DeclaredRun): void {
+    /**
+     * One `pulumi up`. With `consumerUpdateFails`, the update fails at the consumer (dbt Cloud
+     * answers an error): the new secrets exist, the consumer keeps what it had, and nothing is
+     * deleted until a later update succeeds.
+     */
+    apply(run: DeclaredRun, outcome: { consumerUpdateFails?: boolean } = {}): void {
         this.check(run.at);
-        const replaced: LedgerEntry[] = [];
+        const replaced = this.pendingDeletes;
+        this.pendingDeletes = [];
+        let rotated = false;
         for (const declared of run.secrets) {
             const stored = this.bySlot.get(declared.name);
             const effective = { ...declared.inputs };
@@ -77,9 +86,18 @@ export class SecretLedger {
             assert.ok(entry.endDate.getTime() > run.at.getTime(), `${declared.name} created already expired at ${run.at.toISOString()}`);
             this.entries.push(entry);
             this.bySlot.set(declared.name, entry);
-            if (stored) replaced.push(stored);
+            if (stored) {
+                replaced.push(stored);
+                rotated = true;
+            }
         }
-        if (replaced.length > 0) this.rotations++;
+        if (rotated) this.rotations++;
+        if (outcome.consumerUpdateFails) {
+            this.pendingDeletes = replaced;
+            this.runs++;
+            this.check(run.at);
+            return;
+        }
 
         const live = [...this.bySlot.values()];
         const handed = run.handedOver(live);
