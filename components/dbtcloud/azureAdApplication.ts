@@ -3,12 +3,26 @@
  * There is one record per account and dbt's delete is soft, so create adopts an existing
  * record instead of failing. The client secret is compared on every diff, so a rotated
  * secret updates dbt Cloud in the same `pulumi up`, and it is a secret output in state.
+ *
+ * Replacement hazard. Because create adopts, a replacement whose new and old resource resolve
+ * to the same dbt record is destructive: Pulumi creates the new resource first (it adopts
+ * record X), and at the end of the update deletes the old one, which soft-deletes X, the record
+ * the new resource now holds, and dbt's soft delete then blocks creating it again. So:
+ * - only `accountId` replaces (another account has another record), compared in canonical
+ *   form so "123", " 123" and 123 are one account and cannot trigger a replace;
+ * - `apiBaseUrl` updates in place: two hosts may serve the same account (cloud.getdbt.com and
+ *   a cell host like ab123.us1.dbt.com), so the old host's record is never deleted by a host
+ *   change (see `update`);
+ * - `delete` first confirms that the record is still listed for its account at its host.
+ * A replacement forced from outside (`pulumi up --replace`, the replaceOnChanges option) would
+ * still adopt-then-delete the same record; the provider cannot tell that from a destroy. To make
+ * this resource take over a record again, use `pulumi state delete` and `pulumi up` (create adopts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
 import {
-    AzureAdApplicationFields, AzureAdApplicationRecord, AzureServiceAuthenticationMethod, createApplication, DbtSession,
-    deleteApplication, findAccountApplication, openDbtSession, updateApplication,
+    AzureAdApplicationFields, AzureAdApplicationRecord, AzureServiceAuthenticationMethod, createApplication, dbtApiHost, DbtSession,
+    deleteApplication, findAccountApplication, listAccountApplications, openDbtSession, updateApplication,
 } from "./azureAdApplicationApi";
 
 export type { AzureServiceAuthenticationMethod };
@@ -50,8 +64,39 @@ export interface AzureAdApplicationOutputs extends AzureAdApplicationInputs {
 const AUTH_METHODS: readonly AzureServiceAuthenticationMethod[] = ["service_principal", "service_user"];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The account id in one canonical spelling: "123", " 123", "0123" and 123 are the same account,
+ * so they must compare equal in diff (else a replace would adopt and then delete one record).
+ */
 function accountIdText(value: string | number): string {
-    return String(value).trim();
+    const text = String(value).trim();
+    return /^\d+$/.test(text) ? text.replace(/^0+(?=\d)/, "") : text;
+}
+
+/** An API base in one spelling: scheme and host lower-cased, default port and trailing slashes dropped. */
+function canonicalApiBase(value: string): string {
+    const text = String(value).trim().replace(/\/+$/, "");
+    try {
+        const url = new URL(text);
+        return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+    } catch {
+        return text;
+    }
+}
+
+/** Where the record actually lives: the API base after the DBT_CLOUD_HOST_URL override, canonical. */
+function effectiveHost(apiBaseUrl: string): string {
+    return canonicalApiBase(dbtApiHost(apiBaseUrl));
+}
+
+/**
+ * The dbt record this resource manages. Normally the Pulumi id, but an update cannot change the
+ * Pulumi id, so after a host change adopted or created another record its id lives only in the
+ * applicationId output; state written before that change has both equal.
+ */
+function recordIdOf(id: string, props: { applicationId?: unknown } | undefined): number {
+    const fromState = Number(props?.applicationId);
+    return Number.isInteger(fromState) && fromState > 0 ? fromState : Number(id);
 }
 
 function fieldsOf(inputs: AzureAdApplicationInputs): AzureAdApplicationFields {
@@ -82,6 +127,33 @@ function secretsOf(inputs: { clientSecret?: string } | undefined): string[] {
     return [process.env.DBT_CLOUD_TOKEN ?? "", inputs?.clientSecret ?? ""];
 }
 
+/**
+ * Makes the account's record at the session's host carry these inputs: lists first and adopts
+ * the record the account already has there, else creates one; a duplicate rejection (a retried
+ * POST that had in fact succeeded) is settled by listing again.
+ */
+async function createOrAdopt(dbt: DbtSession, inputs: AzureAdApplicationInputs): Promise<{ record: AzureAdApplicationRecord; adopted: boolean }> {
+    const existing = await findAccountApplication(dbt);
+    if (existing) {
+        providerLog(`dbt Cloud account ${dbt.accountId} already has Azure AD application record ${existing.id} at ${dbt.host}; adopting and updating it.`, dbt.secrets);
+        const record = await updateApplication(dbt, existing.id, fieldsOf(inputs));
+        return { record: { ...existing, ...record }, adopted: true };
+    }
+    const outcome = await createApplication(dbt, fieldsOf(inputs));
+    if ("created" in outcome) {
+        return { record: outcome.created, adopted: false };
+    }
+    // A previous attempt may have succeeded without us seeing the answer: look again.
+    const raced = await findAccountApplication(dbt);
+    if (raced) {
+        const record = await updateApplication(dbt, raced.id, fieldsOf(inputs));
+        return { record: { ...raced, ...record }, adopted: true };
+    }
+    throw new Error(`dbt Cloud account ${dbt.accountId} rejected a new Azure AD application as a duplicate, but lists none. ` +
+        "A record deleted earlier is kept (soft delete) and blocks a new one. Ask dbt Support to remove the inactive Azure AD " +
+        "application record of this account, then re-run `pulumi up`.");
+}
+
 export const azureAdApplicationProvider: pulumi.dynamic.ResourceProvider<AzureAdApplicationInputs, AzureAdApplicationOutputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -109,53 +181,74 @@ export const azureAdApplicationProvider: pulumi.dynamic.ResourceProvider<AzureAd
         return { inputs: news, failures };
     },
 
-    /** Compares inputs, secret included: dbt never returns the secret, so state is the only reference. */
+    /**
+     * Compares inputs, secret included: dbt never returns the secret, so state is the only reference.
+     * Only a different account replaces; a different API host is an in-place update (see the header).
+     */
     async diff(_id, olds, news) {
         const replaces: string[] = [];
         if (accountIdText(olds.accountId) !== accountIdText(news.accountId)) replaces.push("accountId");
-        if (olds.apiBaseUrl.replace(/\/+$/, "") !== news.apiBaseUrl.replace(/\/+$/, "")) replaces.push("apiBaseUrl");
-        const updated = (["organizationName", "clientId", "clientSecret", "tenantId", "authMethod"] as const).some((key) => olds[key] !== news[key]);
+        const hostChanged = canonicalApiBase(olds.apiBaseUrl) !== canonicalApiBase(news.apiBaseUrl);
+        const updated = hostChanged || (["organizationName", "clientId", "clientSecret", "tenantId", "authMethod"] as const).some((key) => olds[key] !== news[key]);
         return { changes: replaces.length > 0 || updated, replaces };
     },
 
     async create(inputs) {
         return withRedaction(() => secretsOf(inputs), async () => {
             const dbt = session(inputs);
-            const existing = await findAccountApplication(dbt);
-            if (existing) {
-                providerLog(`dbt Cloud account ${dbt.accountId} already has Azure AD application record ${existing.id}; adopting and updating it.`, dbt.secrets);
-                const record = await updateApplication(dbt, existing.id, fieldsOf(inputs));
-                return { id: String(record.id), outs: outputsOf(inputs, { ...existing, ...record }, true) };
-            }
-            const outcome = await createApplication(dbt, fieldsOf(inputs));
-            if ("created" in outcome) {
-                return { id: String(outcome.created.id), outs: outputsOf(inputs, outcome.created, false) };
-            }
-            // A previous attempt may have succeeded without us seeing the answer: look again.
-            const raced = await findAccountApplication(dbt);
-            if (raced) {
-                const record = await updateApplication(dbt, raced.id, fieldsOf(inputs));
-                return { id: String(record.id), outs: outputsOf(inputs, { ...raced, ...record }, true) };
-            }
-            throw new Error(`dbt Cloud account ${dbt.accountId} rejected a new Azure AD application as a duplicate, but lists none. ` +
-                "A record deleted earlier is kept (soft delete) and blocks a new one. Ask dbt Support to remove the inactive Azure AD " +
-                "application record of this account, then re-run `pulumi up`.");
+            const { record, adopted } = await createOrAdopt(dbt, inputs);
+            return { id: String(record.id), outs: outputsOf(inputs, record, adopted) };
         });
     },
 
+    /**
+     * Same host: POST every field to the record. Host changed (compared after the
+     * DBT_CLOUD_HOST_URL override, as the calls are made): the record is looked up at the new
+     * host and adopted, or created there if the account has none; the old host's record is left alone. It may be the very same record (two hosts of one
+     * deployment), and if it is not, it may belong to another regional account with the same
+     * number, so deleting it is not this program's call: the log says how to remove it by hand.
+     */
     async update(id, olds, news) {
         return withRedaction(() => [...secretsOf(news), ...secretsOf(olds)], async () => {
             const dbt = session(news);
-            const record = await updateApplication(dbt, Number(id), fieldsOf(news));
-            return { outs: { ...outputsOf(news, { ...{ id: Number(id), oauth_redirect_uri_domain: olds.oauthRedirectUriDomain }, ...record }, olds.adoptedExisting) } };
+            const recordId = recordIdOf(id, olds);
+            const oldHost = effectiveHost(olds.apiBaseUrl);
+            if (oldHost === effectiveHost(news.apiBaseUrl)) {
+                const record = await updateApplication(dbt, recordId, fieldsOf(news));
+                return { outs: outputsOf(news, { oauth_redirect_uri_domain: olds.oauthRedirectUriDomain, ...record }, olds.adoptedExisting) };
+            }
+            const { record, adopted } = await createOrAdopt(dbt, news);
+            // Listed at the new host under the same id: most likely one record seen through two hosts.
+            // A record created just now cannot be the old one, whatever its id.
+            const sameId = adopted && record.id === recordId;
+            providerLog(`dbt Cloud API host changed from ${oldHost} to ${dbt.host}: account ${dbt.accountId} now uses Azure AD application record ${record.id} ` +
+                `there (${sameId ? "same id as before" : adopted ? "adopted" : "created"}). Record ${recordId} at ${oldHost} was not touched` +
+                (sameId ? " and is most likely this same record seen through another host of the same dbt Cloud deployment. " : " and may remain there. ") +
+                `If ${oldHost} is a separate deployment and its account ${dbt.accountId} should no longer use this integration, remove the record by hand: ` +
+                `DELETE ${oldHost}/v3/accounts/${dbt.accountId}/azure-ad-applications/${recordId}/ with a dbt Cloud token of that account ` +
+                "(dbt keeps deleted records as inactive).", dbt.secrets);
+            // Same record seen through another host: keep how it was first obtained.
+            return { outs: outputsOf(news, record, sameId ? olds.adoptedExisting : adopted) };
         });
     },
 
+    /**
+     * Deletes only a record still listed for this account at this host: one that is gone, or
+     * that the account no longer lists here, is left alone rather than risk deleting a record
+     * that is not this resource's.
+     */
     async delete(id, props) {
         return withRedaction(() => secretsOf(props), async () => {
             const dbt = session(props);
-            await deleteApplication(dbt, Number(id));
-            providerLog(`Deleted dbt Cloud Azure AD application record ${id} of account ${dbt.accountId}. dbt Cloud keeps it as inactive; ` +
+            const recordId = recordIdOf(id, props);
+            const listed = (await listAccountApplications(dbt)).find((r) => r.id === recordId);
+            if (!listed || (listed.account_id !== undefined && accountIdText(listed.account_id) !== dbt.accountId)) {
+                providerLog(`dbt Cloud account ${dbt.accountId} has no Azure AD application record ${recordId} at ${dbt.host} (already deleted, or not this ` +
+                    "account's); nothing was deleted.", dbt.secrets);
+                return;
+            }
+            await deleteApplication(dbt, recordId);
+            providerLog(`Deleted dbt Cloud Azure AD application record ${recordId} of account ${dbt.accountId}. dbt Cloud keeps it as inactive; ` +
                 "creating a new one for this account may need dbt Support to remove it first.", dbt.secrets);
         });
     },

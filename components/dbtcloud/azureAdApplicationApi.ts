@@ -64,11 +64,16 @@ async function call<T>(session: DbtSession, method: HttpMethod, path: string, bo
     }, httpSettingsFromEnv());
 }
 
-/** The account's record, if one is visible (there is at most one per account). */
-export async function findAccountApplication(session: DbtSession): Promise<AzureAdApplicationRecord | undefined> {
+/** Every record the account has at this host (the list is scoped to the account in the path). */
+export async function listAccountApplications(session: DbtSession): Promise<AzureAdApplicationRecord[]> {
     const result = await call<AzureAdApplicationRecord[]>(session, "GET", "");
     const data = result.body?.data;
-    return Array.isArray(data) && data.length > 0 ? data[0] : undefined;
+    return Array.isArray(data) ? data.filter((r) => typeof r?.id === "number") : [];
+}
+
+/** The account's record, if one is visible (there is at most one per account). */
+export async function findAccountApplication(session: DbtSession): Promise<AzureAdApplicationRecord | undefined> {
+    return (await listAccountApplications(session))[0];
 }
 
 export type CreateOutcome = { created: AzureAdApplicationRecord } | { duplicate: true };

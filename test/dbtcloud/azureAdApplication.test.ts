@@ -9,17 +9,31 @@ const SECRET_V2 = "Q~client-secret-two-uvwxyz789";
 const CLIENT_ID = "a9a6a563-c4c6-42cd-8bd6-90259e8f99f4";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
-interface StoredRecord { id: number; active: boolean; fields: Record<string, unknown> }
+interface StoredRecord { id: number; active: boolean; fields: Record<string, unknown>; account?: string }
+
+/**
+ * One dbt Cloud deployment's records. Several FakeDbtCloud servers may share one, like
+ * cloud.getdbt.com and a cell host serving the same accounts; a separate region has its own.
+ */
+class FakeDeployment {
+    public readonly records: StoredRecord[] = [];
+    constructor(public nextId = 501, public readonly accounts: string[] = [ACCOUNT]) {}
+}
 
 /** Stateful fake of dbt Cloud's azure-ad-applications endpoints: one record per account, soft delete. */
 class FakeDbtCloud {
-    public readonly records: StoredRecord[] = [];
     public readonly server = new FakeServer((r) => this.handle(r));
-    private nextId = 501;
+
+    constructor(public readonly deployment = new FakeDeployment()) {}
+
+    /** Records of this deployment; a record without `account` belongs to ACCOUNT. */
+    public get records(): StoredRecord[] {
+        return this.deployment.records;
+    }
 
     private view(r: StoredRecord) {
         // Like the real API: secret, client id and tenant are never returned.
-        return { id: r.id, account_id: Number(ACCOUNT), organization_name: r.fields.organization_name, azure_service_authentication_method: r.fields.azure_service_authentication_method, oauth_redirect_uri_domain: "cloud.getdbt.com", state: 1 };
+        return { id: r.id, account_id: Number(r.account ?? ACCOUNT), organization_name: r.fields.organization_name, azure_service_authentication_method: r.fields.azure_service_authentication_method, oauth_redirect_uri_domain: "cloud.getdbt.com", state: 1 };
     }
 
     private handle(request: RecordedRequest): Reply {
@@ -27,22 +41,24 @@ class FakeDbtCloud {
             return { status: 401, body: { status: { code: 401, is_success: false, user_message: "Invalid token." }, data: null } };
         }
         const m = /^\/api\/v3\/accounts\/(\d+)\/azure-ad-applications\/(?:(\d+)\/)?$/.exec(request.path);
-        if (!m || m[1] !== ACCOUNT) {
+        if (!m || !this.deployment.accounts.includes(m[1])) {
             return { status: 404, body: { status: { code: 404, user_message: "Not found" }, data: null } };
         }
+        const account = m[1];
+        const mine = this.records.filter((r) => (r.account ?? ACCOUNT) === account);
         const ok = (data: unknown): Reply => ({ status: 200, body: { status: { code: 200, is_success: true }, data } });
         if (!m[2]) {
             if (request.method === "GET") {
-                return ok(this.records.filter((r) => r.active).map((r) => this.view(r)));
+                return ok(mine.filter((r) => r.active).map((r) => this.view(r)));
             }
-            if (this.records.length > 0) {
+            if (mine.length > 0) {
                 return { status: 400, body: { status: { code: 400, is_success: false, user_message: "duplicate key value violates unique constraint \"azure_ad_application_account_id_key\"" }, data: null } };
             }
-            const record = { id: this.nextId++, active: true, fields: request.body as Record<string, unknown> };
+            const record = { id: this.deployment.nextId++, active: true, fields: request.body as Record<string, unknown>, account };
             this.records.push(record);
             return { status: 201, body: { status: { code: 201, is_success: true }, data: this.view(record) } };
         }
-        const record = this.records.find((r) => r.id === Number(m[2]) && r.active);
+        const record = mine.find((r) => r.id === Number(m[2]) && r.active);
         if (!record) {
             return { status: 404, body: { status: { code: 404, user_message: "Not found" }, data: null } };
         }
@@ -123,11 +139,25 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
         assertNoSecrets(message + (error as Error).stack, [SECRET_V1, DBT_TOKEN], "error");
     });
 
-    it("diff notices a rotated secret so the same `pulumi up` updates dbt Cloud; replaces on account or host change", async () => {
+    it("diff notices a rotated secret so the same `pulumi up` updates dbt Cloud; replaces only on account change", async () => {
         const { outs } = await provider.create(inputs());
         assert.deepStrictEqual(await provider.diff!("501", outs!, inputs()), { changes: false, replaces: [] });
         assert.deepStrictEqual(await provider.diff!("501", outs!, inputs({ clientSecret: SECRET_V2 })), { changes: true, replaces: [] });
         assert.deepStrictEqual(await provider.diff!("501", outs!, inputs({ accountId: "1" })), { changes: true, replaces: ["accountId"] });
+        // A host change must not replace: the replacement would adopt the record the old resource then deletes.
+        assert.deepStrictEqual(await provider.diff!("501", outs!, inputs({ apiBaseUrl: "https://ab123.us1.dbt.com/api" })), { changes: true, replaces: [] });
+    });
+
+    it("diff treats spellings of the same account id and host as no change, so they can never replace", async () => {
+        const { outs } = await provider.create(inputs());
+        assert.strictEqual(outs?.accountId, ACCOUNT);
+        for (const accountId of [ACCOUNT, ` ${ACCOUNT} `, `00${ACCOUNT}`, Number(ACCOUNT)]) {
+            assert.deepStrictEqual(await provider.diff!("501", outs!, inputs({ accountId })), { changes: false, replaces: [] }, String(accountId));
+            assert.deepStrictEqual(await provider.diff!("501", { ...outs!, accountId: Number(ACCOUNT) }, inputs({ accountId })), { changes: false, replaces: [] }, String(accountId));
+        }
+        const shouty = apiBaseUrl.replace("http://", "HTTP://") + "/";
+        assert.deepStrictEqual(await provider.diff!("501", outs!, inputs({ apiBaseUrl: shouty })), { changes: false, replaces: [] });
+        assert.deepStrictEqual(await provider.diff!("501", { ...outs!, apiBaseUrl: "https://Cloud.GetDbt.com:443/api/" }, inputs({ apiBaseUrl: "https://cloud.getdbt.com/api" })), { changes: false, replaces: [] });
     });
 
     it("update POSTs all fields, including the new secret, to the record", async () => {
@@ -144,6 +174,142 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
         assert.strictEqual(fake.server.matching("DELETE", "/501/").length, 1);
         assert.strictEqual(fake.records[0].active, false);
         assert.match(lines.join("\n"), /keeps it as inactive/);
+    });
+
+    describe("API host change (in place, never a delete)", () => {
+        /** Runs `action` with another fake host, stopped afterwards. */
+        async function withHost<T>(deployment: FakeDeployment, action: (other: FakeDbtCloud, otherBase: string) => Promise<T>): Promise<T> {
+            const other = new FakeDbtCloud(deployment);
+            const otherBase = `${await other.server.start()}/api`;
+            try {
+                return await action(other, otherBase);
+            } finally {
+                await other.server.stop();
+            }
+        }
+        const deletes = (...fakes: FakeDbtCloud[]) => fakes.flatMap((f) => f.server.requests).filter((r) => r.method === "DELETE");
+
+        it("between two hosts of one deployment: updates the same record in place and never DELETEs", async () => {
+            const { id, outs } = await provider.create(inputs());
+            await withHost(fake.deployment, async (cell, cellBase) => {
+                fake.server.reset();
+                const diff = await provider.diff!(id, outs!, inputs({ apiBaseUrl: cellBase }));
+                assert.deepStrictEqual(diff, { changes: true, replaces: [] }, "an update, so no create-then-delete");
+                const { result, lines } = await captureConsole(() => provider.update!(id, outs!, inputs({ apiBaseUrl: cellBase, clientSecret: SECRET_V2 })));
+                assert.strictEqual(result?.outs?.applicationId, 501);
+                assert.strictEqual(result?.outs?.adoptedExisting, false, "still the record this resource created");
+                assert.strictEqual(result?.outs?.apiBaseUrl, cellBase);
+                assert.deepStrictEqual(cell.server.requests.map((r) => `${r.method} ${r.path}`), [
+                    `GET /api/v3/accounts/${ACCOUNT}/azure-ad-applications/`,
+                    `POST /api/v3/accounts/${ACCOUNT}/azure-ad-applications/501/`,
+                ]);
+                assert.deepStrictEqual(cell.server.requests[1].body, allFields(SECRET_V2));
+                assert.strictEqual(fake.server.requests.length, 0, "the old host is not called");
+                assert.deepStrictEqual(deletes(fake, cell), []);
+                assert.deepStrictEqual(fake.records.map((r) => [r.id, r.active]), [[501, true]]);
+                const log = lines.join("\n");
+                assert.match(log, /record 501 there \(same id as before\)\. Record 501 at http:\/\/127\.0\.0\.1:\d+\/api was not touched and is most likely this same record/);
+                assertNoSecrets(log, [SECRET_V1, SECRET_V2, DBT_TOKEN], "host change log");
+            });
+        });
+
+        it("to a host where the account has another record: adopts it, records its id, leaves the old host's record alone", async () => {
+            const { id, outs } = await provider.create(inputs());
+            const region = new FakeDeployment(901);
+            region.records.push({ id: 77, active: true, fields: allFields("someone else's") });
+            await withHost(region, async (emea, emeaBase) => {
+                fake.server.reset();
+                const { result, lines } = await captureConsole(() => provider.update!(id, outs!, inputs({ apiBaseUrl: emeaBase })));
+                const moved = result!.outs!;
+                assert.strictEqual(moved.applicationId, 77);
+                assert.strictEqual(moved.adoptedExisting, true);
+                assert.deepStrictEqual(emea.server.matching("POST", "/77/")[0].body, allFields(SECRET_V1));
+                assert.strictEqual(fake.server.requests.length, 0, "the old host is not called");
+                assert.deepStrictEqual(fake.records.map((r) => [r.id, r.active]), [[501, true]]);
+                const log = lines.join("\n");
+                assert.match(log, /record 77 there \(adopted\)\. Record 501 at http:\/\/127\.0\.0\.1:\d+\/api was not touched and may remain there/);
+                assert.match(log, new RegExp(`DELETE http://127\\.0\\.0\\.1:\\d+/api/v3/accounts/${ACCOUNT}/azure-ad-applications/501/`));
+                assertNoSecrets(log, [SECRET_V1, DBT_TOKEN], "host change log");
+
+                // The Pulumi id stays "501"; later updates and the delete follow applicationId to record 77.
+                emea.server.reset();
+                const rotated = await provider.update!(id, moved, inputs({ apiBaseUrl: emeaBase, clientSecret: SECRET_V2 }));
+                assert.strictEqual(rotated.outs?.applicationId, 77);
+                assert.deepStrictEqual(emea.server.requests.map((r) => `${r.method} ${r.path}`), [`POST /api/v3/accounts/${ACCOUNT}/azure-ad-applications/77/`]);
+                await captureConsole(() => provider.delete!(id, rotated.outs!));
+                assert.deepStrictEqual(deletes(fake, emea).map((r) => r.path), [`/api/v3/accounts/${ACCOUNT}/azure-ad-applications/77/`]);
+                assert.deepStrictEqual(fake.records.map((r) => [r.id, r.active]), [[501, true]]);
+            });
+        });
+
+        it("to a host where the account has no record: creates it there and leaves the old host alone", async () => {
+            const { id, outs } = await provider.create(inputs());
+            await withHost(new FakeDeployment(901), async (emea, emeaBase) => {
+                fake.server.reset();
+                const { result, lines } = await captureConsole(() => provider.update!(id, outs!, inputs({ apiBaseUrl: emeaBase })));
+                assert.strictEqual(result?.outs?.applicationId, 901);
+                assert.strictEqual(result?.outs?.adoptedExisting, false);
+                assert.deepStrictEqual(emea.server.requests.map((r) => `${r.method} ${r.path}`), [
+                    `GET /api/v3/accounts/${ACCOUNT}/azure-ad-applications/`,
+                    `POST /api/v3/accounts/${ACCOUNT}/azure-ad-applications/`,
+                ]);
+                assert.deepStrictEqual(emea.records.map((r) => [r.id, r.active]), [[901, true]]);
+                assert.strictEqual(fake.server.requests.length, 0);
+                assert.deepStrictEqual(fake.records.map((r) => [r.id, r.active]), [[501, true]]);
+                assert.deepStrictEqual(deletes(fake, emea), []);
+                assert.match(lines.join("\n"), /record 901 there \(created\)\. Record 501 .* may remain there/);
+            });
+        });
+
+        it("with DBT_CLOUD_HOST_URL set, both inputs resolve to one host: a plain update of the record", async () => {
+            const { id, outs } = await provider.create(inputs());
+            const restore = useEnv({ DBT_CLOUD_HOST_URL: apiBaseUrl });
+            try {
+                fake.server.reset();
+                const { outs: after } = await provider.update!(id, outs!, inputs({ apiBaseUrl: "https://ab123.us1.dbt.com/api" }));
+                assert.strictEqual(after?.applicationId, 501);
+                assert.deepStrictEqual(fake.server.requests.map((r) => `${r.method} ${r.path}`), [`POST /api/v3/accounts/${ACCOUNT}/azure-ad-applications/501/`]);
+            } finally {
+                restore();
+            }
+        });
+    });
+
+    describe("account change (a replace) and delete safety", () => {
+        const OTHER_ACCOUNT = "70403103920002";
+
+        it("an account change replaces; the old resource's delete removes only its own account's record", async () => {
+            fake.deployment.accounts.push(OTHER_ACCOUNT);
+            const old = await provider.create(inputs());
+            assert.deepStrictEqual(await provider.diff!(old.id, old.outs!, inputs({ accountId: OTHER_ACCOUNT })), { changes: true, replaces: ["accountId"] });
+            // What the engine does for a replace: create the new resource, then delete the old one.
+            const replacement = await provider.create(inputs({ accountId: OTHER_ACCOUNT }));
+            assert.strictEqual(replacement.id, "502");
+            assert.strictEqual(replacement.outs?.adoptedExisting, false);
+            fake.server.reset();
+            await captureConsole(() => provider.delete!(old.id, old.outs!));
+            assert.deepStrictEqual(fake.server.requests.map((r) => `${r.method} ${r.path}`), [
+                `GET /api/v3/accounts/${ACCOUNT}/azure-ad-applications/`,
+                `DELETE /api/v3/accounts/${ACCOUNT}/azure-ad-applications/501/`,
+            ]);
+            assert.deepStrictEqual(fake.records.map((r) => [r.id, r.account, r.active]), [[501, ACCOUNT, false], [502, OTHER_ACCOUNT, true]]);
+        });
+
+        it("delete leaves alone a record the account does not list at this host, and one already gone", async () => {
+            fake.deployment.accounts.push(OTHER_ACCOUNT);
+            const theirs = await provider.create(inputs({ accountId: OTHER_ACCOUNT }));
+            fake.server.reset();
+            // State that points at a record that is not this account's must not delete it.
+            const { lines } = await captureConsole(() => provider.delete!(theirs.id, { ...theirs.outs!, accountId: ACCOUNT }));
+            assert.deepStrictEqual(fake.server.requests.map((r) => r.method), ["GET"]);
+            assert.strictEqual(fake.records[0].active, true);
+            assert.match(lines.join("\n"), /has no Azure AD application record 501 at .*nothing was deleted/);
+
+            await captureConsole(() => provider.delete!(theirs.id, theirs.outs!));
+            fake.server.reset();
+            await captureConsole(() => provider.delete!(theirs.id, theirs.outs!));
+            assert.deepStrictEqual(fake.server.requests.map((r) => r.method), ["GET"], "already gone: no second DELETE");
+        });
     });
 
     it("DBT_CLOUD_HOST_URL overrides the apiBaseUrl input", async () => {
