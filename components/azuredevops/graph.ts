@@ -23,25 +23,22 @@ export async function findServicePrincipalByObjectId(session: AdoSession, object
 }
 
 /** Storage key of a subject: the id member-entitlement APIs use for it. */
-export async function storageKeyOf(session: AdoSession, subjectDescriptor: string): Promise<string> {
-    const result = await adoRequest<{ value?: string }>(session, {
-        method: "GET", host: "vssps", path: `_apis/graph/storagekeys/${encodeURIComponent(subjectDescriptor)}?${GRAPH_API}`,
-        permissionHint: PERMISSION_HINTS.graphRead,
-    });
-    if (!result.body?.value) {
-        throw new Error(`Azure DevOps returned no storage key for subject ${subjectDescriptor}.`);
-    }
-    return result.body.value;
+export function storageKeyOf(session: AdoSession, subjectDescriptor: string): Promise<string> {
+    return graphValue(session, `_apis/graph/storagekeys/${encodeURIComponent(subjectDescriptor)}?${GRAPH_API}`,
+        `Azure DevOps returned no storage key for subject ${subjectDescriptor}.`);
 }
 
 /** Scope descriptor ("scp.…") of a project, needed to list its groups. */
-export async function projectScopeDescriptor(session: AdoSession, projectId: string): Promise<string> {
-    const result = await adoRequest<{ value?: string }>(session, {
-        method: "GET", host: "vssps", path: `_apis/graph/descriptors/${encodeURIComponent(projectId)}?${GRAPH_API}`,
-        permissionHint: PERMISSION_HINTS.graphRead,
-    });
+export function projectScopeDescriptor(session: AdoSession, projectId: string): Promise<string> {
+    return graphValue(session, `_apis/graph/descriptors/${encodeURIComponent(projectId)}?${GRAPH_API}`,
+        `Azure DevOps returned no scope descriptor for project ${projectId}.`);
+}
+
+/** A Graph lookup answered as `{ value }`, failing with `missing` when the value is absent. */
+async function graphValue(session: AdoSession, path: string, missing: string): Promise<string> {
+    const result = await adoRequest<{ value?: string }>(session, { method: "GET", host: "vssps", path, permissionHint: PERMISSION_HINTS.graphRead });
     if (!result.body?.value) {
-        throw new Error(`Azure DevOps returned no scope descriptor for project ${projectId}.`);
+        throw new Error(missing);
     }
     return result.body.value;
 }
