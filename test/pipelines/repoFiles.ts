@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { projectRoot } from "../../tools/projectRoot";
 
-/** The repository root: the nearest ancestor holding package.json (tests run from dist/). */
-export const REPO_ROOT = findUp(__dirname, "package.json");
+/** The repository root (tests run from dist/). */
+export const REPO_ROOT = projectRoot(__dirname);
 
 /** Shared data that sits beside the repository (CI clones it next to `shared/`). */
 export const AZURE_PIPELINES_SCHEMA = path.resolve(REPO_ROOT, "..", "shared", "azure-pipelines", "service-schema.json");
@@ -17,15 +18,4 @@ export function workflowFiles(): string[] {
         .readdirSync(dir)
         .filter((f) => /\.ya?ml$/.test(f))
         .map((f) => path.join(".github", "workflows", f));
-}
-
-function findUp(start: string, marker: string): string {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, marker))) {
-            return dir;
-        }
-        if (path.dirname(dir) === dir) {
-            throw new Error(`no ${marker} above ${start}`);
-        }
-    }
 }

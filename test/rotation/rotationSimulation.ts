@@ -1,5 +1,6 @@
 import * as assert from "assert/strict";
 import { Evaluation } from "../../tools/plan/evaluateProgram";
+import { ROTATION_EPOCH } from "../../components/rotation/rotationSchedule";
 import { runProgram, TYPES } from "../harness/runProgram";
 import { DeclaredRun, SecretLedger } from "./secretLedger";
 
@@ -23,11 +24,10 @@ export interface Settings {
 }
 
 export const DEFAULTS: Settings = { rotationDays: 90, overlapDays: 14 };
-const EPOCH = Date.UTC(2024, 0, 1);
 
 /** Days since the last period boundary, for the settings in force. */
 export function daysIntoPeriod(day: number, settings: Settings): number {
-    return Math.floor((START + day * DAY - EPOCH) / DAY) % settings.rotationDays;
+    return Math.floor((START + day * DAY - ROTATION_EPOCH.getTime()) / DAY) % settings.rotationDays;
 }
 
 /** A run's time of day varies, as a scheduled pipeline's queue time does. */
