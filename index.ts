@@ -1,9 +1,7 @@
-import { AzureDevOpsOrganizationAccess } from "./components/azuredevops/organizationAccess";
-import { dbtCloudApiBaseUrl } from "./components/dbtcloud/apiBaseUrl";
-import { DbtCloudAzureAdApplication } from "./components/dbtcloud/azureAdApplication";
-import { DbtAzureDevOpsApp } from "./components/entra/dbtAzureDevOpsApp";
-import { evaluationInstant } from "./stacks/evaluationInstant";
-import { readStackConfig } from "./stacks/readStackConfig";
+import { AzureDevOpsOrganizationAccess, DbtAzureDevOpsApp } from "./components";
+import { evaluationInstant, readStackConfig } from "./config";
+import { dbtCloudApiBaseUrl } from "./domain";
+import { DbtCloudAzureAdApplication } from "./providers";
 
 const config = readStackConfig();
 

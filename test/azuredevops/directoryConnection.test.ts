@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { directoryConnectionProvider as provider, DirectoryConnectionInputs } from "../../components/azuredevops/directoryConnection";
+import { directoryConnectionProvider as provider, DirectoryConnectionInputs } from "../../providers/azuredevops/directoryConnection";
 import { captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
 import { FakeAzureDevOps, ORG, OTHER_TENANT, PAT, TENANT } from "./fakeAzureDevOps";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { GIT_REPOSITORIES_NAMESPACE as GIT, SERVICE_HOOKS_NAMESPACE as HOOKS } from "../../components/azuredevops/grants";
-import { ProjectPermissionsInputs, ProjectPermissionsOutputs, projectPermissionsProvider as provider } from "../../components/azuredevops/projectPermissions";
-import { PartialFailure } from "../../components/http/providerSafety";
+import { GIT_REPOSITORIES_NAMESPACE as GIT, SERVICE_HOOKS_NAMESPACE as HOOKS } from "../../providers/azuredevops/api/grants";
+import { ProjectPermissionsInputs, ProjectPermissionsOutputs, projectPermissionsProvider as provider } from "../../providers/azuredevops/projectPermissions";
+import { PartialFailure } from "../../providers/providerSafety";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
 import { FakeAzureDevOps, ORG, PAT, PROJECT, SP_OBJECT_ID } from "./fakeAzureDevOps";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { EntitlementInputs, servicePrincipalEntitlementProvider as provider } from "../../components/azuredevops/servicePrincipalEntitlement";
+import { EntitlementInputs, servicePrincipalEntitlementProvider as provider } from "../../providers/azuredevops/servicePrincipalEntitlement";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
 import { FakeAzureDevOps, ORG, PAT, SP_OBJECT_ID } from "./fakeAzureDevOps";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AzureAdApplicationInputs, azureAdApplicationProvider as provider } from "../../components/dbtcloud/azureAdApplication";
+import { AzureAdApplicationInputs, azureAdApplicationProvider as provider } from "../../providers/dbtcloud/azureAdApplication";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, FakeServer, RecordedRequest, Reply, useEnv } from "../http/fakeServer";
 
 const ACCOUNT = "70403103920001";

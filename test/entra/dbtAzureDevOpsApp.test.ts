@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AZURE_DEVOPS_APP_ID, MICROSOFT_GRAPH_APP_ID, USER_IMPERSONATION_SCOPE_ID_FALLBACK } from "../../components/entra/azureDevOpsPermission";
+import { AZURE_DEVOPS_APP_ID, MICROSOFT_GRAPH_APP_ID, USER_IMPERSONATION_SCOPE_ID_FALLBACK } from "../../domain/wellKnownIds";
 import { stableGuid } from "../../tools/plan/stableIds";
 import { only, runProgram, TYPES } from "../harness/runProgram";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert/strict";
-import { dbtRedirectUris } from "../../components/entra/redirectUris";
+import { dbtRedirectUris } from "../../domain/redirectUris";
 import { only, runProgram, TYPES } from "../harness/runProgram";
 
 describe("dbt Cloud redirect URIs", () => {

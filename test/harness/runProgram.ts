@@ -8,7 +8,7 @@ export const PROJECT = "dbt-azure-devops";
 export const REPO_ROOT = projectRoot(path.resolve(__dirname));
 
 export interface RunProgramOptions {
-    /** Start from this stack's Pulumi.<stack>.yaml (default: Pulumi.yaml defaults only). */
+    /** Start from this stack's stacks/Pulumi.<stack>.yaml (default: Pulumi.yaml defaults only). */
     stack?: string;
     /** Project keys without namespace; `null` removes a key. */
     config?: Record<string, string | null>;

@@ -6,10 +6,10 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { directoryConnectionProvider } from "../../components/azuredevops/directoryConnection";
-import { projectPermissionsProvider } from "../../components/azuredevops/projectPermissions";
-import { servicePrincipalEntitlementProvider } from "../../components/azuredevops/servicePrincipalEntitlement";
-import { azureAdApplicationProvider } from "../../components/dbtcloud/azureAdApplication";
+import { directoryConnectionProvider } from "../../providers/azuredevops/directoryConnection";
+import { projectPermissionsProvider } from "../../providers/azuredevops/projectPermissions";
+import { servicePrincipalEntitlementProvider } from "../../providers/azuredevops/servicePrincipalEntitlement";
+import { azureAdApplicationProvider } from "../../providers/dbtcloud/azureAdApplication";
 import { FakeAzureDevOps, ORG, PAT, SP_OBJECT_ID, TENANT } from "../azuredevops/fakeAzureDevOps";
 import { FAST_HTTP_ENV, useEnv } from "./fakeServer";
 

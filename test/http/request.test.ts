@@ -1,12 +1,12 @@
 import * as assert from "assert";
-import { azureDevOpsCredentials } from "../../components/http/azureDevOpsAuth";
-import { backoffDelayMs } from "../../components/http/backoff";
-import { dbtCloudCredentials } from "../../components/http/dbtCloudAuth";
-import { isHttpError } from "../../components/http/httpError";
-import { createRedactor, describeUrl } from "../../components/http/redact";
-import { HttpHooks, requestJson } from "../../components/http/request";
-import { parseRetryAfterMs } from "../../components/http/retryAfter";
-import { defaultHttpSettings, ENV_KNOBS, envInteger, HttpSettings, httpSettingsFromEnv } from "../../components/http/settings";
+import { azureDevOpsCredentials } from "../../lib/http/azureDevOpsAuth";
+import { backoffDelayMs } from "../../lib/http/backoff";
+import { dbtCloudCredentials } from "../../lib/http/dbtCloudAuth";
+import { isHttpError } from "../../lib/http/httpError";
+import { createRedactor, describeUrl } from "../../lib/http/redact";
+import { HttpHooks, requestJson } from "../../lib/http/request";
+import { parseRetryAfterMs } from "../../lib/http/retryAfter";
+import { defaultHttpSettings, ENV_KNOBS, envInteger, HttpSettings, httpSettingsFromEnv } from "../../lib/http/settings";
 import { FakeServer, RecordedRequest } from "./fakeServer";
 
 const TOKEN = "pat-SUPERSECRET-7f3a9c";

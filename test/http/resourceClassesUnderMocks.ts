@@ -11,10 +11,10 @@ pulumi.runtime.setMocks({
 }, "project", "stack", false);
 
 async function main(): Promise<void> {
-    const { AzureDevOpsDirectoryConnection } = await import("../../components/azuredevops/directoryConnection");
-    const { AzureDevOpsServicePrincipalEntitlement } = await import("../../components/azuredevops/servicePrincipalEntitlement");
-    const { AzureDevOpsProjectPermissions } = await import("../../components/azuredevops/projectPermissions");
-    const { DbtCloudAzureAdApplication } = await import("../../components/dbtcloud/azureAdApplication");
+    const { AzureDevOpsDirectoryConnection } = await import("../../providers/azuredevops/directoryConnection");
+    const { AzureDevOpsServicePrincipalEntitlement } = await import("../../providers/azuredevops/servicePrincipalEntitlement");
+    const { AzureDevOpsProjectPermissions } = await import("../../providers/azuredevops/projectPermissions");
+    const { DbtCloudAzureAdApplication } = await import("../../providers/dbtcloud/azureAdApplication");
 
     const connection = new AzureDevOpsDirectoryConnection("dir", { organization: "contoso", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", mode: "verify" });
     const entitlement = new AzureDevOpsServicePrincipalEntitlement("sp", { organization: "contoso", servicePrincipalObjectId: "92e26ce8-8e7c-4555-bdab-813b34b8e53a" });

@@ -8,8 +8,9 @@ import YAML from "yaml";
 import { runPlanCommand } from "../../tools/plan/cli";
 import { offlinePlan } from "../../tools/plan/offlinePlan";
 import { PlanDocument } from "../../tools/plan/renderPlan";
+import { readProjectFile } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
-import { BAD_CONFIGS } from "../stacks/badConfigs";
+import { BAD_CONFIGS } from "../config/badConfigs";
 
 const AT = "2026-11-27T09:00:00Z";
 
@@ -20,7 +21,7 @@ async function plan(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; st
     return { code, stdout, stderr };
 }
 
-/** A throwaway project folder: the real Pulumi.yaml and one stack file. */
+/** A throwaway project folder: the real Pulumi.yaml and one stack file, where its stackConfigDir says. */
 function projectWithStack(stack: string, config: Record<string, string | null>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -29,7 +30,9 @@ function projectWithStack(stack: string, config: Record<string, string | null>):
         if (value === null) delete values[`dbt-azure-devops:${key}`];
         else values[`dbt-azure-devops:${key}`] = value;
     }
-    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify({ config: values }));
+    const { stackDir } = readProjectFile(dir);
+    fs.mkdirSync(stackDir, { recursive: true });
+    fs.writeFileSync(path.join(stackDir, `Pulumi.${stack}.yaml`), YAML.stringify({ config: values }));
     return dir;
 }
 
@@ -128,7 +131,7 @@ describe("offline plan", () => {
 
     it("masks secure: config values from the stack file", async () => {
         const dir = projectWithStack("secure", {});
-        fs.appendFileSync(path.join(dir, "Pulumi.secure.yaml"), "  dbt-azure-devops:appDisplayName:\n    secure: v1:c2VjcmV0LXZhbHVl\n");
+        fs.appendFileSync(path.join(readProjectFile(dir).stackDir, "Pulumi.secure.yaml"), "  dbt-azure-devops:appDisplayName:\n    secure: v1:c2VjcmV0LXZhbHVl\n");
         const { stdout, stderr, code } = await plan(["--stack", "secure", "--at", AT], dir);
         assert.equal(code, 0, stderr);
         assert.match(stdout, /appDisplayName: \[secret\]/);

@@ -1,5 +1,5 @@
 import * as assert from "assert/strict";
-import { planRotation, ROTATION_EPOCH, secretGeneration } from "../../components/rotation/rotationSchedule";
+import { planRotation, ROTATION_EPOCH, secretGeneration } from "../../domain/rotationSchedule";
 
 const DAY = 86_400_000;
 const settings = { rotationDays: 90, overlapDays: 14 };

@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { Evaluation } from "../../tools/plan/evaluateProgram";
-import { ROTATION_EPOCH } from "../../components/rotation/rotationSchedule";
+import { ROTATION_EPOCH } from "../../domain/rotationSchedule";
 import { runProgram, TYPES } from "../harness/runProgram";
 import { DeclaredRun, SecretLedger } from "./secretLedger";
 

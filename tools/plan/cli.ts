@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../../stacks/configError";
+import { ConfigError } from "../../config/configError";
 import { projectRoot } from "../projectRoot";
 import { offlinePlan } from "./offlinePlan";
 import { renderJson, renderText } from "./renderPlan";

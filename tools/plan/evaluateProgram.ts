@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinEvaluationInstant } from "../../stacks/evaluationInstant";
-import { readStackConfig } from "../../stacks/readStackConfig";
+import { pinEvaluationInstant } from "../../config/evaluationInstant";
+import { readStackConfig } from "../../config/readStackConfig";
 import { programMocks, ProgramMockOptions } from "./programMocks";
 import { withProviderSerialization } from "./providerSerialization";
 import { reveal } from "./revealInputs";

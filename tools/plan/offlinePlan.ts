@@ -1,5 +1,5 @@
 import { evaluatePolicies } from "../../policy/evaluate";
-import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
+import { STACK_CONFIG_SCHEMA } from "../../config/stackConfigSchema";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
 import { readStackFiles, SECRET_PLACEHOLDER } from "./stackFiles";

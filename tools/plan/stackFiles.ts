@@ -2,7 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 
-/** A stack's configuration as the Pulumi CLI would pass it: Pulumi.yaml defaults, then Pulumi.<stack>.yaml. */
+/**
+ * A stack's configuration as the Pulumi CLI would pass it: Pulumi.yaml defaults, then
+ * Pulumi.<stack>.yaml from the folder Pulumi.yaml's `stackConfigDir` names (else beside Pulumi.yaml).
+ */
 export interface StackFileConfig {
     project: string;
     /** Fully qualified keys (`project:key`) to the string values the SDK sees. */
@@ -16,10 +19,19 @@ export class StackFileError extends Error {}
 /** Stands in for a `secure:` value: offline there is no key to decrypt it, and it must never print. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-/** The project's name and the config defaults its Pulumi.yaml declares, as fully qualified keys. */
-export function readProjectFile(root: string): { project: string; defaults: Record<string, string> } {
+export interface ProjectFile {
+    project: string;
+    /** Config defaults declared in Pulumi.yaml, as fully qualified keys. */
+    defaults: Record<string, string>;
+    /** Where the stack files are: `stackConfigDir` resolved against the project folder. */
+    stackDir: string;
+}
+
+/** The project's name, the config defaults its Pulumi.yaml declares and where its stack files live. */
+export function readProjectFile(root: string): ProjectFile {
     const projectFile = readYaml(path.join(root, "Pulumi.yaml")) as {
         name?: string;
+        stackConfigDir?: unknown;
         config?: Record<string, unknown>;
     };
     const project = projectFile?.name;
@@ -32,19 +44,19 @@ export function readProjectFile(root: string): { project: string; defaults: Reco
             defaults[qualified(project, key)] = toConfigString((declaration as { default: unknown }).default);
         }
     }
-    return { project, defaults };
+    const stackConfigDir = projectFile.stackConfigDir;
+    if (stackConfigDir !== undefined && typeof stackConfigDir !== "string") {
+        throw new StackFileError(`Pulumi.yaml's stackConfigDir must be a folder path; got ${JSON.stringify(stackConfigDir)}.`);
+    }
+    return { project, defaults, stackDir: path.resolve(root, stackConfigDir ?? ".") };
 }
 
 export function readStackFiles(root: string, stack: string): StackFileConfig {
-    const { project, defaults } = readProjectFile(root);
-    const stackPath = path.join(root, `Pulumi.${stack}.yaml`);
+    const { project, defaults, stackDir } = readProjectFile(root);
+    const stackPath = path.join(stackDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackPath)) {
-        const known = fs
-            .readdirSync(root)
-            .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-            .filter((s): s is string => s !== undefined);
         throw new StackFileError(
-            `No stack file Pulumi.${stack}.yaml in ${root}. Stacks with a file: ${known.join(", ") || "none"}.`,
+            `No stack file Pulumi.${stack}.yaml in ${stackDir}. Stacks with a file: ${stackNames(stackDir).join(", ") || "none"}.`,
         );
     }
     const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
@@ -61,6 +73,18 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
         }
     }
     return { project, values, secretKeys };
+}
+
+/** The stacks that have a settings file in `stackDir`. */
+export function stackNames(stackDir: string): string[] {
+    if (!fs.existsSync(stackDir)) {
+        return [];
+    }
+    return fs
+        .readdirSync(stackDir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
 }
 
 /** Keys without a namespace belong to the project, as in the CLI. */

@@ -1,13 +1,13 @@
-import { ACCOUNT_LICENSE_TYPES, AccountLicenseType } from "../components/azuredevops/entitlements";
-import { PROJECT_ACCESS_MODES, ProjectAccess } from "../components/azuredevops/grants";
-import { DirectoryConnectionMode } from "../components/azuredevops/directoryConnection";
-import { ORGANIZATION_ACCESS_DEFAULTS } from "../components/azuredevops/organizationAccessArgs";
-import { AUTH_MODES, AuthMode } from "../components/entra/authMode";
-import { APP_DEFAULTS } from "../components/entra/dbtAzureDevOpsAppArgs";
-import { parseAdoOrganization } from "./adoOrganizationName";
-import { parseAdoProjectName } from "./adoProjectName";
-import { parseDbtCloudHost } from "./dbtCloudHost";
-import { ParseResult } from "./parseResult";
+import { ACCOUNT_LICENSE_TYPES, AccountLicenseType } from "../providers/azuredevops/api/entitlements";
+import { PROJECT_ACCESS_MODES, ProjectAccess } from "../providers/azuredevops/api/grants";
+import { DirectoryConnectionMode } from "../providers/azuredevops/directoryConnection";
+import { ORGANIZATION_ACCESS_DEFAULTS } from "../components/organizationAccessArgs";
+import { AUTH_MODES, AuthMode } from "../domain/authMode";
+import { APP_DEFAULTS } from "../components/dbtAzureDevOpsAppArgs";
+import { parseAdoOrganization } from "../domain/organizationName";
+import { parseAdoProjectName } from "../domain/projectName";
+import { parseDbtCloudHost } from "../domain/dbtCloudHost";
+import { ParseResult } from "../domain/parseResult";
 import { boolean, integerInRange, objectId, oneOf, stringList, text } from "./valueParsers";
 
 /** One stack setting: how Pulumi.yaml declares it and how its string value is read. */

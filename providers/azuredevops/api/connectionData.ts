@@ -2,10 +2,10 @@
  * Which Entra tenant an organization is connected to, read without credentials from the
  * X-VSS-ResourceTenant header of GET https://dev.azure.com/{org}/_apis/connectionData.
  */
-import { HttpHooks, realHttpHooks, requestJson } from "../http/request";
-import { httpSettingsFromEnv } from "../http/settings";
+import { HttpHooks, realHttpHooks, requestJson } from "../../../lib/http/request";
+import { httpSettingsFromEnv } from "../../../lib/http/settings";
 import { azureDevOpsHosts, orgUrl } from "./endpoints";
-import { NOT_CONNECTED_TENANT } from "./validation";
+import { NOT_CONNECTED_TENANT } from "../validation";
 
 export type OrganizationTenant =
     | { kind: "no-such-organization" }

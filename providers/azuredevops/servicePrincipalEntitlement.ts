@@ -5,14 +5,14 @@
  * (use the retainOnDelete resource option to keep it).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
-import { ENV_KNOBS, envInteger } from "../http/settings";
-import { AdoSession, openAdoSession } from "./client";
+import { isUnknown, providerLog, withRedaction } from "../providerSafety";
+import { ENV_KNOBS, envInteger } from "../../lib/http/settings";
+import { AdoSession, openAdoSession } from "./api/client";
 import {
     AccountLicenseType, ACCOUNT_LICENSE_TYPES, addServicePrincipalEntitlement, deleteServicePrincipalEntitlement,
     getServicePrincipalEntitlement, ServicePrincipalEntitlement, setAccessLevel,
-} from "./entitlements";
-import { findServicePrincipalByObjectId, identityDescriptorOf, storageKeyOf } from "./graph";
+} from "./api/entitlements";
+import { findServicePrincipalByObjectId, identityDescriptorOf, storageKeyOf } from "./api/graph";
 import { guidProblem, organizationNameProblem } from "./validation";
 
 export type { AccountLicenseType };

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AzureDevOpsDirectoryConnection } from "./directoryConnection";
+import { AzureDevOpsDirectoryConnection } from "../providers/azuredevops/directoryConnection";
 import { AzureDevOpsOrganizationAccessArgs, resolveOrganizationAccessArgs } from "./organizationAccessArgs";
-import { AzureDevOpsProjectPermissions } from "./projectPermissions";
-import { AzureDevOpsServicePrincipalEntitlement } from "./servicePrincipalEntitlement";
+import { AzureDevOpsProjectPermissions } from "../providers/azuredevops/projectPermissions";
+import { AzureDevOpsServicePrincipalEntitlement } from "../providers/azuredevops/servicePrincipalEntitlement";
 
 /**
  * The Azure DevOps side: the organization connected to the app's directory and, in

@@ -5,12 +5,12 @@
  * and destroy leaves the connection in place: connecting changes who can sign in.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { azureDevOpsCredentials } from "../http/azureDevOpsAuth";
-import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
-import { requestJson } from "../http/request";
-import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../http/settings";
-import { OrganizationTenant, readOrganizationTenant } from "./connectionData";
-import { azureDevOpsHosts, orgUrl } from "./endpoints";
+import { azureDevOpsCredentials } from "../../lib/http/azureDevOpsAuth";
+import { isUnknown, providerLog, withRedaction } from "../providerSafety";
+import { requestJson } from "../../lib/http/request";
+import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../../lib/http/settings";
+import { OrganizationTenant, readOrganizationTenant } from "./api/connectionData";
+import { azureDevOpsHosts, orgUrl } from "./api/endpoints";
 import { guidProblem, organizationNameProblem } from "./validation";
 
 export type DirectoryConnectionMode = "verify" | "connect";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AccountLicenseType } from "./entitlements";
-import { ProjectAccess } from "./grants";
-import { DirectoryConnectionMode } from "./directoryConnection";
-import { DEFAULT_ACCESS_LEVEL } from "./servicePrincipalEntitlement";
+import { AccountLicenseType } from "../providers/azuredevops/api/entitlements";
+import { ProjectAccess } from "../providers/azuredevops/api/grants";
+import { DirectoryConnectionMode } from "../providers/azuredevops/directoryConnection";
+import { DEFAULT_ACCESS_LEVEL } from "../providers/azuredevops/servicePrincipalEntitlement";
 
 /** Flat, typed arguments of {@link AzureDevOpsOrganizationAccess}. */
 export interface AzureDevOpsOrganizationAccessArgs {

@@ -5,12 +5,12 @@
  * next `up` finishes the job and `destroy` still knows what to undo.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown, partialFailure, withRedaction } from "../http/providerSafety";
-import { AdoSession, openAdoSession } from "./client";
-import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./graph";
-import { plannedGrants, ProjectAccess, PROJECT_ACCESS_MODES } from "./grants";
-import { resolveProject } from "./projects";
-import { explicitAllowBits, mergeAllowBits, removeBits } from "./security";
+import { isUnknown, partialFailure, withRedaction } from "../providerSafety";
+import { AdoSession, openAdoSession } from "./api/client";
+import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
+import { plannedGrants, ProjectAccess, PROJECT_ACCESS_MODES } from "./api/grants";
+import { resolveProject } from "./api/projects";
+import { explicitAllowBits, mergeAllowBits, removeBits } from "./api/security";
 import type { ServicePrincipalIdentifiers } from "./servicePrincipalEntitlement";
 import { organizationNameProblem } from "./validation";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert/strict";
-import { ConfigError } from "../../stacks/configError";
+import { ConfigError } from "../../config/configError";
 import { runProgram } from "../harness/runProgram";
 import { BAD_CONFIGS, problemAbout } from "./badConfigs";
 

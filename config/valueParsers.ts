@@ -1,4 +1,4 @@
-import { fail, ok, ParseResult } from "./parseResult";
+import { fail, ok, ParseResult } from "../domain/parseResult";
 
 /** Parsers for Pulumi config values, which always arrive as strings (arrays as JSON). */
 

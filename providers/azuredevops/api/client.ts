@@ -3,9 +3,9 @@
  * which credential. Every REST helper goes through adoRequest so auth, retries and redaction
  * are applied the same way everywhere.
  */
-import { azureDevOpsCredentials, AzureDevOpsCredentials } from "../http/azureDevOpsAuth";
-import { HttpMethod, HttpResult, requestJson } from "../http/request";
-import { httpSettingsFromEnv } from "../http/settings";
+import { azureDevOpsCredentials, AzureDevOpsCredentials } from "../../../lib/http/azureDevOpsAuth";
+import { HttpMethod, HttpResult, requestJson } from "../../../lib/http/request";
+import { httpSettingsFromEnv } from "../../../lib/http/settings";
 import { azureDevOpsHosts, AzureDevOpsHosts, orgUrl } from "./endpoints";
 
 export interface AdoSession {

@@ -1,7 +1,7 @@
 import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
+import { STACK_CONFIG_SCHEMA } from "../../config/stackConfigSchema";
 import { REPO_ROOT } from "../harness/runProgram";
 
 describe("README", () => {

@@ -19,11 +19,11 @@
  * this resource take over a record again, use `pulumi state delete` and `pulumi up` (create adopts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown, providerLog, withRedaction } from "../http/providerSafety";
+import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import {
     AzureAdApplicationFields, AzureAdApplicationRecord, AzureServiceAuthenticationMethod, createApplication, dbtApiHost, DbtSession,
     deleteApplication, findAccountApplication, listAccountApplications, openDbtSession, updateApplication,
-} from "./azureAdApplicationApi";
+} from "./api/azureAdApplications";
 
 export type { AzureServiceAuthenticationMethod };
 

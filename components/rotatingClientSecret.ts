@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { planRotation, RotationSettings, SecretGeneration, SECRET_SLOTS } from "./rotationSchedule";
+import { planRotation, RotationSettings, SecretGeneration, SECRET_SLOTS } from "../domain/rotationSchedule";
 
 export interface RotatingClientSecretArgs extends RotationSettings {
     /** The application's resource id (`/applications/<objectId>`). */

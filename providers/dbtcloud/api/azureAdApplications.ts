@@ -3,10 +3,10 @@
  * (pkg/dbt_cloud/azure_ad_application.go): responses are {data, status}; update is a POST
  * to the record's id with every field; client id, secret and tenant are never returned.
  */
-import { dbtCloudCredentials } from "../http/dbtCloudAuth";
-import { isHttpError } from "../http/httpError";
-import { HttpMethod, requestJson } from "../http/request";
-import { httpSettingsFromEnv } from "../http/settings";
+import { dbtCloudCredentials } from "../../../lib/http/dbtCloudAuth";
+import { isHttpError } from "../../../lib/http/httpError";
+import { HttpMethod, requestJson } from "../../../lib/http/request";
+import { httpSettingsFromEnv } from "../../../lib/http/settings";
 
 export type AzureServiceAuthenticationMethod = "service_principal" | "service_user";
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, userImpersonationScopeId } from "./azureDevOpsPermission";
+import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, userImpersonationScopeId } from "../domain/wellKnownIds";
 import { DbtAzureDevOpsAppArgs, resolveAppArgs } from "./dbtAzureDevOpsAppArgs";
-import { dbtRedirectUris } from "./redirectUris";
-import { RotatingClientSecret } from "../rotation/rotatingClientSecret";
+import { dbtRedirectUris } from "../domain/redirectUris";
+import { RotatingClientSecret } from "./rotatingClientSecret";
 
 /**
  * The Entra ID side of dbt Cloud's Azure DevOps integration: a multitenant app registration with

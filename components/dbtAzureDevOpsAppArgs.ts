@@ -1,4 +1,4 @@
-import { AuthMode } from "./authMode";
+import { AuthMode } from "../domain/authMode";
 
 /** Flat, typed arguments of {@link DbtAzureDevOpsApp}; every optional one has a default below. */
 export interface DbtAzureDevOpsAppArgs {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { DEFAULT_MAX_LIFETIME_DAYS } from "../../policy/rules/clientSecretLifetime";
-import { MAX_SECRET_LIFETIME_DAYS, STACK_CONFIG_SCHEMA } from "../../stacks/stackConfigSchema";
+import { MAX_SECRET_LIFETIME_DAYS, STACK_CONFIG_SCHEMA } from "../../config/stackConfigSchema";
+import { readProjectFile, stackNames } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
 
 describe("Pulumi.yaml and the stack files", () => {
@@ -23,9 +24,19 @@ describe("Pulumi.yaml and the stack files", () => {
         assert.equal(MAX_SECRET_LIFETIME_DAYS, DEFAULT_MAX_LIFETIME_DAYS);
     });
 
+    it("keeps the stack files in stacks/, as stackConfigDir says, and none beside Pulumi.yaml", () => {
+        assert.equal(project.stackConfigDir, "stacks");
+        const { stackDir } = readProjectFile(REPO_ROOT);
+        assert.equal(stackDir, path.join(REPO_ROOT, "stacks"));
+        assert.deepEqual(stackNames(stackDir), ["dev", "emea"]);
+        assert.deepEqual(stackNames(REPO_ROOT), [], "a Pulumi.<stack>.yaml at the root would be ignored by the CLI");
+    });
+
     it("keeps secrets out of every stack file", () => {
-        for (const file of fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-            const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+        const { stackDir } = readProjectFile(REPO_ROOT);
+        for (const stack of stackNames(stackDir)) {
+            const file = `Pulumi.${stack}.yaml`;
+            const text = fs.readFileSync(path.join(stackDir, file), "utf8");
             assert.ok(!text.includes("secure:"), `${file} holds an encrypted value`);
             const keys = Object.keys(YAML.parse(text).config ?? {});
             assert.deepEqual(keys.filter((k) => /token|password|clientSecret/i.test(k)), [], file);

@@ -2,7 +2,7 @@
  * Guards at the edge of every dynamic-provider method: whatever escapes to Pulumi (error
  * message, stack, log line) has passed through the redactor first.
  */
-import { createRedactor } from "./redact";
+import { createRedactor } from "../lib/http/redact";
 
 /** Pulumi's placeholder for a value not known during preview (sdk/nodejs/runtime/rpc.ts unknownValue). */
 export const UNKNOWN_DURING_PREVIEW = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -1,0 +1,2 @@
+/** dbt Cloud REST calls the provider makes. */
+export * from "./azureAdApplications";

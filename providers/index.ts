@@ -1,0 +1,3 @@
+/** Dynamic resources (with their providers) for services that have no Pulumi provider here. */
+export * from "./azuredevops";
+export * from "./dbtcloud";
