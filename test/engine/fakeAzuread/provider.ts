@@ -109,8 +109,10 @@ const bool = (v: unknown, dflt = false): boolean => (typeof v === "boolean" ? v 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? [...new Set(v.map(String))] : []);
 const obj = (v: unknown): Props => (v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {});
 
-function pick(props: Props, keys: string[]): Props {
-    return Object.fromEntries(Object.entries(props).filter(([k]) => !keys.includes(k)));
+/** The inputs not in `stored`, or undefined when there are none. */
+function extras(props: Props, stored: string[]): Props | undefined {
+    const rest = Object.entries(props).filter(([k]) => !stored.includes(k) && !k.startsWith("__"));
+    return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }
 
 /** Whole-second UTC, as Go's time.Format(time.RFC3339) of Graph's UTC answer prints it. */
@@ -709,7 +711,7 @@ function createApplication(t: Tenant, now: Date, news: Props): { id: string; out
             // The caller is added as first owner and removed again unless configured, so the
             // owners end up exactly as configured (applicationResourceCreate, removeCallerOwner).
             owners: strings(news.owners),
-            extraInputs: pick(news, APPLICATION_STORED),
+            extraInputs: extras(news, APPLICATION_STORED),
         },
         now,
     );
@@ -737,7 +739,7 @@ function updateApplication(t: Tenant, id: string, news: Props): Props {
     app.web = webFrom(news.web);
     app.requiredResourceAccesses = requiredResourceAccessesFrom(news.requiredResourceAccesses);
     app.owners = strings(news.owners);
-    app.extraInputs = pick(news, APPLICATION_STORED);
+    app.extraInputs = extras(news, APPLICATION_STORED);
     return applicationOutputs(app);
 }
 
@@ -768,7 +770,7 @@ function applyServicePrincipalInputs(sp: FakeServicePrincipal, news: Props): voi
     sp.loginUrl = str(news.loginUrl);
     sp.preferredSingleSignOnMode = str(news.preferredSingleSignOnMode);
     if (news.tags !== undefined) sp.tags = strings(news.tags); // Optional+Computed
-    sp.extraInputs = pick(news, SERVICE_PRINCIPAL_STORED);
+    sp.extraInputs = extras(news, SERVICE_PRINCIPAL_STORED);
 }
 
 function createServicePrincipal(t: Tenant, now: Date, news: Props): { id: string; outs: Props } {
