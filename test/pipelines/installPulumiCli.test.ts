@@ -1,0 +1,152 @@
+/**
+ * The Pulumi CLI installer both CI systems run (.github/scripts/install-pulumi-cli.sh), against a
+ * fake release on 127.0.0.1: it installs only an archive whose sha256 matches the pinned one (or,
+ * with no pin, the release's checksums file), and the version CI installs is the SDK's.
+ */
+import * as assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { parsePipeline } from "./azurePipelinesSchema";
+import { readRepoFile, REPO_ROOT, workflowFiles } from "./repoFiles";
+
+const INSTALLER = path.join(REPO_ROOT, ".github", "scripts", "install-pulumi-cli.sh");
+const PINS = ".github/pulumi-cli.sha256";
+const VERSION = "9.8.7";
+const ARCHIVE = `pulumi-v${VERSION}-linux-x64.tar.gz`;
+
+type Run = { code: number; stdout: string; stderr: string };
+
+describe("Pulumi CLI installer", function () {
+    this.timeout(30_000);
+    let dir: string;
+    let server: http.Server;
+    let archive: Buffer;
+    let checksums = "";
+    const requests: string[] = [];
+
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-installer-"));
+        // A release archive shaped like the real one: a pulumi/ folder holding the binaries.
+        fs.mkdirSync(path.join(dir, "release", "pulumi"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "release", "pulumi", "pulumi"), `#!/bin/sh\necho v${VERSION}\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "release", "pulumi", "pulumi-language-nodejs"), "#!/bin/sh\n", { mode: 0o755 });
+        execFileSync("tar", ["-czf", path.join(dir, ARCHIVE), "-C", path.join(dir, "release"), "pulumi"]);
+        archive = fs.readFileSync(path.join(dir, ARCHIVE));
+        server = http.createServer((req, res) => {
+            requests.push(req.url ?? "");
+            if (req.url === `/v${VERSION}/${ARCHIVE}`) {
+                res.end(archive);
+            } else if (req.url === `/v${VERSION}/pulumi-${VERSION}-checksums.txt` && checksums) {
+                res.end(checksums);
+            } else {
+                res.statusCode = 404;
+                res.end("Not Found");
+            }
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    });
+
+    after(() => {
+        server.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+    function install(pins: string | undefined, version = VERSION): Promise<Run & { installDir: string; githubPath: string }> {
+        const run = fs.mkdtempSync(path.join(dir, "run-"));
+        const installDir = path.join(run, "bin");
+        const githubPath = path.join(run, "github_path");
+        const pinsFile = path.join(run, "pins.sha256");
+        if (pins !== undefined) fs.writeFileSync(pinsFile, pins);
+        const env: NodeJS.ProcessEnv = {
+            PATH: process.env.PATH,
+            HOME: run,
+            PULUMI_RELEASES_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            PULUMI_CLI_PINS: pinsFile,
+            PULUMI_INSTALL_DIR: installDir,
+            GITHUB_ACTIONS: "true",
+            GITHUB_PATH: githubPath,
+        };
+        requests.length = 0;
+        return new Promise((resolve) =>
+            execFile("bash", [INSTALLER, version], { env }, (error, stdout, stderr) =>
+                resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, installDir, githubPath })),
+        );
+    }
+
+    it("installs an archive matching the pinned checksum, without asking the release for one", async () => {
+        checksums = "";
+        const run = await install(`# comment\n${sha256(archive)}  ${ARCHIVE}\n`);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(execFileSync(path.join(run.installDir, "pulumi"), ["version"], { encoding: "utf8" }).trim(), `v${VERSION}`);
+        assert.ok(fs.existsSync(path.join(run.installDir, "pulumi-language-nodejs")));
+        assert.equal(fs.readFileSync(run.githubPath, "utf8"), `${run.installDir}\n`, "on PATH for later steps");
+        assert.deepEqual(requests, [`/v${VERSION}/${ARCHIVE}`]);
+        assert.doesNotMatch(run.stdout + run.stderr, /warning/i);
+    });
+
+    it("refuses an archive whose checksum differs from the pin, installing nothing", async () => {
+        const run = await install(`${"0".repeat(64)}  ${ARCHIVE}\n`);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, new RegExp(`checksum mismatch for ${ARCHIVE}: expected 0{64}, downloaded ${sha256(archive)}; not installing`));
+        assert.equal(fs.existsSync(path.join(run.installDir, "pulumi")), false);
+        assert.equal(fs.existsSync(run.githubPath), false);
+    });
+
+    it("without a pin, checks against the release's checksums file and warns that the pin is missing", async () => {
+        checksums = `${"1".repeat(64)}  pulumi-v${VERSION}-darwin-arm64.tar.gz\n${sha256(archive)}  ${ARCHIVE}\n`;
+        const run = await install("# nothing pinned yet\n");
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, new RegExp(`::warning::No pinned checksum for ${ARCHIVE}.*${sha256(archive)}  ${ARCHIVE}`));
+        assert.ok(fs.existsSync(path.join(run.installDir, "pulumi")));
+    });
+
+    it("without a pin, refuses an archive that does not match the release's checksums file", async () => {
+        checksums = `${"2".repeat(64)}  ${ARCHIVE}\n`;
+        const run = await install(undefined);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /checksum mismatch/);
+        assert.equal(fs.existsSync(path.join(run.installDir, "pulumi")), false);
+    });
+
+    it("fails when no checksum can be found at all, and on a version that is not x.y.z", async () => {
+        checksums = `${"3".repeat(64)}  pulumi-v${VERSION}-windows-x64.zip\n`;
+        const unlisted = await install(undefined);
+        assert.equal(unlisted.code, 1);
+        assert.match(unlisted.stderr, new RegExp(`pulumi-${VERSION}-checksums.txt lists no checksum for ${ARCHIVE}`));
+        const latest = await install(undefined, "latest");
+        assert.equal(latest.code, 2);
+        assert.match(latest.stderr, /usage: install-pulumi-cli\.sh <version such as 3\.276\.0>/);
+    });
+
+    describe("the repository's pins and CI versions", () => {
+        const sdkVersion = JSON.parse(readRepoFile("package.json")).dependencies["@pulumi/pulumi"] as string;
+
+        it("installs the same exact CLI version everywhere, the SDK's", () => {
+            assert.match(sdkVersion, /^\d+\.\d+\.\d+$/, "@pulumi/pulumi is pinned exactly");
+            for (const file of workflowFiles()) {
+                assert.equal((YAML.parse(readRepoFile(file)) as { env: Record<string, string> }).env.PULUMI_VERSION, sdkVersion, file);
+            }
+            const variables = (parsePipeline(readRepoFile("azure-pipelines.yml")) as { variables: { name?: string; value?: string }[] }).variables;
+            assert.equal(variables.find((v) => v.name === "pulumiVersion")?.value, sdkVersion, "azure-pipelines.yml");
+        });
+
+        it("pins checksums as sha256sum lines for linux-x64 archives only", () => {
+            const lines = readRepoFile(PINS).split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+            for (const line of lines) {
+                assert.match(line, /^[0-9a-f]{64} {2}pulumi-v\d+\.\d+\.\d+-linux-x64\.tar\.gz$/, line);
+            }
+            if (!lines.some((l) => l.endsWith(`pulumi-v${sdkVersion}-linux-x64.tar.gz`))) {
+                // Not a failure: the installer then checks the release's own checksums file and warns.
+                console.log(`      (Pulumi CLI ${sdkVersion} has no pinned checksum in ${PINS} yet)`);
+            }
+        });
+    });
+});
