@@ -55,7 +55,7 @@ rm -f "$out/stamp"
 export GOFLAGS=-mod=readonly # go.sum is authoritative: never rewrite it while building
 cd "$here"
 start=$SECONDS
-say "building pulumi $version (the first build compiles the whole CLI: 10 minutes or more on 2 cores)..."
+say "building pulumi $version (a cold build compiles the whole CLI: about 8 minutes on 2 cores)..."
 go build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
 	-o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 mv -f "$bin/pulumi.tmp" "$bin/pulumi"
