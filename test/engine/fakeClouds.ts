@@ -1,0 +1,79 @@
+/**
+ * The Azure DevOps and dbt Cloud fakes the provider tests use, started on 127.0.0.1 for a whole
+ * engine run and reached through the providers' base-URL variables, plus the environment a
+ * `pulumi` process needs to use them (tokens come from the environment, as for a user).
+ */
+import { FakeAzureDevOps, PAT, TENANT } from "../azuredevops/fakeAzureDevOps";
+import { DBT_TOKEN, FakeDbtCloud, FakeDeployment } from "../dbtcloud/fakeDbtCloud";
+import { FAST_HTTP_ENV, RecordedRequest } from "../http/fakeServer";
+
+export { PAT, DBT_TOKEN, TENANT };
+
+export interface FakeCloudsOptions {
+    /** Organizations connected to the tenant (default: the dev stack's). */
+    organizations?: string[];
+    /** dbt Cloud accounts the fake serves (default: the dev stack's). */
+    accounts?: string[];
+    /** Project names the fake organizations hold, besides the fake's own. */
+    projects?: string[];
+}
+
+export class FakeClouds {
+    public readonly ado = new FakeAzureDevOps();
+    public readonly dbt: FakeDbtCloud;
+    public env: Record<string, string> = {};
+
+    constructor(options: FakeCloudsOptions = {}) {
+        this.dbt = new FakeDbtCloud(new FakeDeployment(501, options.accounts ?? ["70403103926931"]));
+        for (const org of options.organizations ?? ["contoso-data"]) {
+            this.ado.orgTenants.set(org, TENANT);
+        }
+        (options.projects ?? ["Data Platform"]).forEach((name, i) => {
+            this.ado.projects.push({ id: `0a1b2c3d-0000-4000-8000-0000000001${String(i).padStart(2, "0")}`, name });
+        });
+    }
+
+    public async start(): Promise<Record<string, string>> {
+        const adoEnv = await this.ado.start();
+        const dbtBase = await this.dbt.server.start();
+        this.env = {
+            ...adoEnv,
+            ...FAST_HTTP_ENV,
+            DBT_ADO_CONNECT_VERIFY_PAUSE_MS: "10",
+            DBT_ADO_IDENTITY_PAUSE_MS: "10",
+            DBT_CLOUD_HOST_URL: `${dbtBase}/api`,
+            DBT_CLOUD_TOKEN: DBT_TOKEN,
+            AZDO_PERSONAL_ACCESS_TOKEN: PAT,
+        };
+        return this.env;
+    }
+
+    public async stop(): Promise<void> {
+        await Promise.all([this.ado.server.stop(), this.dbt.server.stop()]);
+    }
+
+    /** Requests both fakes answered, since the last `forget()`. */
+    public requests(): RecordedRequest[] {
+        return [...this.ado.server.requests, ...this.dbt.server.requests];
+    }
+
+    public forget(): void {
+        this.ado.server.reset();
+        this.dbt.server.reset();
+    }
+
+    /** The client secret dbt Cloud's record holds now (undefined without an active record). */
+    public dbtSecret(): string | undefined {
+        const record = this.dbt.records.find((r) => r.active);
+        return record?.fields.client_secret as string | undefined;
+    }
+}
+
+/** "GET 12, POST 0" style counts of what a fake answered, by method. */
+export function countByMethod(requests: RecordedRequest[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of requests) {
+        counts[r.method] = (counts[r.method] ?? 0) + 1;
+    }
+    return counts;
+}

@@ -1,0 +1,149 @@
+/**
+ * The real engine runs the real program for the `dev` stack, end to end, against the fake tenant,
+ * Azure DevOps and dbt Cloud: preview, up, secrets kept out of state, a no-change preview with no
+ * writes, and destroy.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../../tools/projectRoot";
+
+const ROOT = projectRoot();
+import { AZURE_DEVOPS_APP_ID, AZURE_DEVOPS_USER_IMPERSONATION_ID, callsMatching, Tenant } from "./fakeAzuread/tenant";
+import { countByMethod, DBT_TOKEN, FakeClouds, PAT } from "./fakeClouds";
+import { EngineWorkspace, requireEngine } from "./workspace";
+
+const APP = "azuread:index/application:Application";
+const PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
+
+/** `(type, name)` of every resource in an engine preview's JSON, without the stack itself. */
+function previewResources(json: string): string[] {
+    const preview = JSON.parse(json) as { steps: Array<{ urn: string; op: string }> };
+    return preview.steps
+        .map((s) => s.urn.split("::"))
+        .map((parts) => `${parts[2].split("$").pop()} ${parts[3]}`)
+        .filter((line) => !line.startsWith("pulumi:pulumi:Stack"))
+        .sort();
+}
+
+/** `(type, name)` of every resource the offline plan lists for `stack`. */
+function offlinePlanResources(stack: string, at: Date): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { execFileSync } = require("child_process") as typeof import("child_process");
+    const out = execFileSync(process.execPath, [path.join(ROOT, "dist/tools/plan/cli.js"), "--stack", stack, "--json", "--at", at.toISOString()], { cwd: ROOT, encoding: "utf8" });
+    const plan = JSON.parse(out) as { resources: Array<{ type: string; name: string }> };
+    return plan.resources.map((r) => `${r.type} ${r.name}`).filter((line) => !line.startsWith("pulumi:pulumi:Stack")).sort();
+}
+
+export function allSecrets(tenant: Tenant): string[] {
+    return [DBT_TOKEN, PAT, ...tenant.applications.flatMap((a) => a.passwords.map((p) => p.value))];
+}
+
+describe("engine: dev stack lifecycle under the real Pulumi engine", function () {
+    this.timeout(10 * 60_000);
+    let bin = "";
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+
+    before(async function () {
+        bin = requireEngine(this);
+        clouds = new FakeClouds();
+        const env = await clouds.start();
+        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+    });
+
+    after(async () => {
+        await clouds?.stop();
+        ws?.dispose();
+    });
+
+    it("1. pulumi preview plans the resources the offline plan lists", async () => {
+        const at = new Date();
+        const result = await ws.pulumi(["preview", "--json"]);
+        const engine = previewResources(result.stdout);
+        assert.deepStrictEqual(engine, offlinePlanResources("dev", at));
+        assert.ok(engine.length >= 12, `preview planned only ${engine.length} resources`);
+    });
+
+    it("2. pulumi up leaves the fakes holding exactly the declared setup", async () => {
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        const tenant = ws.tenant();
+        assert.strictEqual(tenant.applications.length, 1);
+        const app = tenant.applications[0];
+        assert.strictEqual(app.signInAudience, "AzureADMultipleOrgs");
+        assert.deepStrictEqual([...app.web.redirectUris].sort(), ["https://cloud.getdbt.com/complete/azure_active_directory"]);
+        assert.deepStrictEqual(app.requiredResourceAccesses, [{ resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: AZURE_DEVOPS_USER_IMPERSONATION_ID, type: "Scope" }] }]);
+        assert.strictEqual(app.passwords.length, 2, "two rotation slots");
+        const sp = tenant.servicePrincipals.find((s) => s.clientId === app.clientId);
+        assert.ok(sp, "the app's service principal exists");
+        assert.ok(tenant.grants.some((g) => g.clientId === sp!.objectId && g.scope.split(" ").includes("user_impersonation")), "admin consent for user_impersonation");
+
+        const entitlement = [...clouds.ado.entitlements.values()].find((e) => e.originId === sp!.objectId);
+        assert.ok(entitlement, "the principal is an organization user");
+        assert.strictEqual(entitlement!.license, "express");
+        assert.ok(clouds.ado.memberships.size >= 2, "Readers membership on both projects");
+
+        const newest = [...app.passwords].sort((a, b) => a.endDate.localeCompare(b.endDate)).pop()!;
+        assert.strictEqual(clouds.dbtSecret(), newest.value, "dbt Cloud holds the newest secret");
+        const record = clouds.dbt.records.find((r) => r.active)!;
+        assert.strictEqual(record.fields.client_id, app.clientId);
+        assert.strictEqual(record.fields.organization_name, "contoso-data");
+        assert.strictEqual(record.fields.azure_service_authentication_method, "service_principal");
+    });
+
+    it("3. state and backend files hold no secret in clear; clientSecret is a secret output", async () => {
+        const exported = (await ws.pulumi(["stack", "export"])).stdout;
+        const secrets = allSecrets(ws.tenant());
+        for (const secret of secrets) {
+            assert.ok(!exported.includes(secret), "stack export leaks a secret");
+        }
+        const backend = ws.backendText();
+        for (const secret of secrets) {
+            assert.ok(!backend.includes(secret), "a backend file leaks a secret");
+        }
+        const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.strictEqual(outputs.clientSecret, "[secret]");
+        const shown = JSON.parse((await ws.pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as Record<string, unknown>;
+        assert.strictEqual(shown.clientSecret, clouds.dbtSecret());
+    });
+
+    it("4. a second preview shows no change, and no fake saw a write", async () => {
+        clouds.forget();
+        const before = ws.tenant().calls.length;
+        const result = await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
+        const steps = (JSON.parse(result.stdout) as { steps: Array<{ op: string }> }).steps;
+        assert.deepStrictEqual([...new Set(steps.map((s) => s.op))], ["same"]);
+        const tenantCalls = ws.tenant().calls.slice(before);
+        const writes = [...clouds.requests().filter((r) => r.method !== "GET" && r.method !== "HEAD").map((r) => `${r.method} ${r.path}`), ...tenantCalls.filter((c) => c.op !== "read" && c.op !== "invoke").map((c) => `${c.op} ${c.type}`)];
+        assert.deepStrictEqual(writes, []);
+        console.log(`      no-change preview reads: Azure DevOps ${JSON.stringify(countByMethod(clouds.ado.server.requests))}, dbt Cloud ${JSON.stringify(countByMethod(clouds.dbt.server.requests))}, azuread ${tenantCalls.length} calls`);
+    });
+
+    it("7. destroy is refused while the app is protected; unprotected, it removes all but the directory connection", async () => {
+        // With its preview (the default), the engine refuses before deleting anything. Measured
+        // here: `--skip-preview` deletes every dependant first and fails only at the app, so the
+        // README says never to skip a destroy's preview.
+        const refused = await ws.pulumi(["destroy", "--yes"], { allowFailure: true });
+        assert.notStrictEqual(refused.code, 0);
+        assert.match(refused.stdout + refused.stderr, /cannot be deleted\s+because it is protected/);
+        const untouched = ws.tenant();
+        assert.strictEqual(untouched.applications.length, 1, "nothing deleted in the tenant");
+        assert.strictEqual(untouched.applications[0].passwords.length, 2, "both secrets kept");
+        assert.deepStrictEqual(clouds.dbt.records.map((r) => r.active), [true], "dbt Cloud's record kept");
+        assert.strictEqual(clouds.ado.entitlements.size, 1, "the entitlement kept");
+
+        await ws.pulumi(["config", "set", "protectApplication", "false"]);
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        await ws.pulumi(["destroy", "--yes"]);
+        const tenant = ws.tenant();
+        assert.deepStrictEqual(tenant.applications, []);
+        assert.deepStrictEqual(tenant.servicePrincipals.map((s) => s.clientId), [AZURE_DEVOPS_APP_ID], "only Microsoft's Azure DevOps principal is left");
+        assert.strictEqual(clouds.ado.orgTenants.get("contoso-data"), "72f988bf-86f1-41af-91ab-2d7cd011db47", "the organization stays connected");
+        assert.strictEqual(clouds.ado.entitlements.size, 0);
+        assert.strictEqual(clouds.dbt.records.length, 1);
+        assert.strictEqual(clouds.dbt.records[0].active, false, "dbt Cloud's record is soft-deleted");
+        assert.ok(callsMatching(tenant, { op: "delete", type: PASSWORD }).length >= 2);
+        assert.ok(callsMatching(tenant, { op: "delete", type: APP }).length === 1);
+        assert.ok(fs.existsSync(ws.stackFile("dev")));
+    });
+});

@@ -1,0 +1,216 @@
+/**
+ * A throw-away Pulumi workspace for the engine tests: the real CLI built by `npm run engine`, a
+ * file backend and a PULUMI_HOME of its own, a passphrase secrets provider, the fake `azuread`
+ * plugin installed where the engine looks for azuread 6.9.1, and this repository's program as a
+ * user has it (every top-level entry linked, except `Pulumi.yaml` and `stacks/`, which are the
+ * workspace's own so that tests can write stack files and `pulumi config set` freely).
+ *
+ * The program's clock can be moved: every `node` the engine starts goes through a shim that, when
+ * a run asks for it, preloads libfaketime (Debian `faketime`). The engine itself is Go and keeps
+ * real time (Go does not read the clock through libc), which is what a real scheduled run sees.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { projectRoot } from "../../tools/projectRoot";
+
+const ROOT = projectRoot();
+import { installFakeAzuread } from "./fakeAzuread/install";
+import { createTenantFile, NewTenantOptions, readTenant, Tenant, TENANT_FILE_ENV, updateTenant } from "./fakeAzuread/tenant";
+
+export const PASSPHRASE = "engine-tests-passphrase";
+const AZUREAD_VERSION = "6.9.1";
+
+/** Where libfaketime may be; Debian's `faketime` package installs the first. */
+const LIBFAKETIME = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1"];
+
+export function libfaketime(): string | undefined {
+    return LIBFAKETIME.find((file) => fs.existsSync(file));
+}
+
+/**
+ * The folder holding `pulumi` and its language host: PULUMI_ENGINE_BIN, else what
+ * `npm run engine` built. Undefined when neither exists.
+ */
+export function engineBin(): string | undefined {
+    const fromEnv = process.env.PULUMI_ENGINE_BIN;
+    if (fromEnv) {
+        return fs.existsSync(path.join(fromEnv, "pulumi")) ? fromEnv : undefined;
+    }
+    const engines = path.join(ROOT, ".engine");
+    if (!fs.existsSync(engines)) {
+        return undefined;
+    }
+    const built = fs.readdirSync(engines).map((d) => path.join(engines, d, "bin")).filter((d) => fs.existsSync(path.join(d, "pulumi")) && fs.existsSync(path.join(d, "pulumi-language-nodejs")));
+    return built.sort().pop();
+}
+
+/** Skips the suite with a reason outside CI; in CI a missing engine or libfaketime is a failure. */
+export function requireEngine(context: Mocha.Context, needsFaketime = false): string {
+    const bin = engineBin();
+    const missing = !bin ? "no Pulumi engine: run `npm run engine` (needs Go), or set PULUMI_ENGINE_BIN to a folder holding pulumi and pulumi-language-nodejs"
+        : needsFaketime && !libfaketime() ? "no libfaketime: `apt-get install faketime` (Debian) to move the program's clock"
+            : undefined;
+    if (missing) {
+        if (process.env.CI) {
+            throw new Error(`Engine tests cannot run: ${missing}.`);
+        }
+        console.log(`      skipped: ${missing}`);
+        context.skip();
+    }
+    return bin!;
+}
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface RunOptions {
+    /** Run the program (and the providers) as if the clock read this instant. */
+    at?: Date;
+    env?: Record<string, string>;
+    /** Expect a non-zero exit instead of failing. */
+    allowFailure?: boolean;
+    stdin?: string;
+}
+
+export class EngineWorkspace {
+    public readonly projectDir: string;
+    public readonly tenantFile: string;
+    private readonly env: NodeJS.ProcessEnv;
+
+    private constructor(public readonly root: string, public readonly bin: string, env: Record<string, string>) {
+        this.projectDir = path.join(root, "project");
+        this.tenantFile = path.join(root, "tenant.json");
+        this.env = { ...process.env, ...env };
+    }
+
+    /**
+     * A workspace with `stack` initialised from `stackFile` (a Pulumi.<stack>.yaml body, or the
+     * repository's stacks/Pulumi.<stack>.yaml when omitted) and a fresh fake tenant.
+     */
+    public static async create(options: { bin: string; stack: string; stackFile?: string; tenant?: NewTenantOptions; env?: Record<string, string> }): Promise<EngineWorkspace> {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-ado-engine-"));
+        const shims = path.join(root, "shims");
+        const home = path.join(root, "home");
+        const backend = path.join(root, "backend");
+        for (const dir of [shims, home, backend]) {
+            fs.mkdirSync(dir);
+        }
+        const node = path.join(shims, "node");
+        fs.writeFileSync(node, nodeShim(process.execPath), { mode: 0o755 });
+
+        const env: Record<string, string> = {
+            PATH: `${options.bin}${path.delimiter}${shims}${path.delimiter}${process.env.PATH ?? ""}`,
+            PULUMI_HOME: home,
+            PULUMI_BACKEND_URL: `file://${backend}`,
+            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+            NO_COLOR: "1",
+            ...options.env,
+        };
+        const workspace = new EngineWorkspace(root, options.bin, env);
+        workspace.env[TENANT_FILE_ENV] = workspace.tenantFile;
+        createTenantFile(workspace.tenantFile, options.tenant);
+        installFakeAzuread(home, AZUREAD_VERSION, { node, tenantFile: workspace.tenantFile });
+        workspace.layProject();
+
+        await workspace.pulumi(["stack", "init", options.stack]);
+        const stackFile = options.stackFile ?? fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");
+        // `stack init` wrote the passphrase salt into the stack file: keep it, add the config.
+        const file = workspace.stackFile(options.stack);
+        const salt = fs.readFileSync(file, "utf8").split("\n").filter((line) => line.startsWith("encryptionsalt:"));
+        fs.writeFileSync(file, `${salt.join("\n")}\n${stackFile}`);
+        return workspace;
+    }
+
+    public stackFile(stack: string): string {
+        return path.join(this.projectDir, "stacks", `Pulumi.${stack}.yaml`);
+    }
+
+    /** Runs the Pulumi CLI in the project; rejects on a non-zero exit unless allowed. */
+    public async pulumi(args: string[], options: RunOptions = {}): Promise<RunResult> {
+        return this.run(path.join(this.bin, "pulumi"), [...args, "--non-interactive"], options);
+    }
+
+    /** Runs any command in the project directory with the workspace's environment. */
+    public async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+        const env: NodeJS.ProcessEnv = { ...this.env, ...options.env };
+        if (options.at) {
+            env.ENGINE_TEST_FAKETIME = `@${options.at.toISOString().replace("T", " ").replace(/\.\d+Z$/, "")}`;
+            env.ENGINE_TEST_LIBFAKETIME = libfaketime();
+        }
+        const child = spawn(command, args, { cwd: this.projectDir, env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        child.stdin.end(options.stdin ?? "");
+        const code = await new Promise<number>((resolve, reject) => {
+            child.on("error", reject);
+            child.on("close", (status) => resolve(status ?? 1));
+        });
+        if (code !== 0 && !options.allowFailure) {
+            throw new Error(`${path.basename(command)} ${args.join(" ")} exited ${code}\n--- stdout\n${stdout.slice(-6000)}\n--- stderr\n${stderr.slice(-4000)}`);
+        }
+        return { code, stdout, stderr };
+    }
+
+    public tenant(): Tenant {
+        return readTenant(this.tenantFile);
+    }
+
+    public updateTenant<T>(fn: (tenant: Tenant) => T): T {
+        return updateTenant(this.tenantFile, fn);
+    }
+
+    /** Every file under the workspace's backend and home, concatenated (for leak checks). */
+    public backendText(): string {
+        return readTree(path.join(this.root, "backend"));
+    }
+
+    public dispose(): void {
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+
+    private layProject(): void {
+        fs.mkdirSync(path.join(this.projectDir, "stacks"), { recursive: true });
+        const own = new Set(["Pulumi.yaml", "stacks", ".git", ".engine", "dist"]);
+        for (const entry of fs.readdirSync(ROOT)) {
+            if (!own.has(entry)) {
+                fs.symlinkSync(path.join(ROOT, entry), path.join(this.projectDir, entry));
+            }
+        }
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
+    }
+}
+
+/** `node` as the engine starts it, with libfaketime preloaded only when a run asks for it. */
+function nodeShim(realNode: string): string {
+    return [
+        "#!/bin/sh",
+        "# Engine-test shim (test/engine/workspace.ts): moves the Node program's clock when asked.",
+        'if [ -n "$ENGINE_TEST_FAKETIME" ] && [ -n "$ENGINE_TEST_LIBFAKETIME" ]; then',
+        '  LD_PRELOAD="$ENGINE_TEST_LIBFAKETIME" FAKETIME="$ENGINE_TEST_FAKETIME" FAKETIME_DONT_FAKE_MONOTONIC=1 \\',
+        `    exec '${realNode}' "$@"`,
+        "fi",
+        `exec '${realNode}' "$@"`,
+        "",
+    ].join("\n");
+}
+
+function readTree(dir: string): string {
+    let text = "";
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        text += entry.isDirectory() ? readTree(file) : `\n${file}\n${fs.readFileSync(file, "utf8")}`;
+    }
+    return text;
+}
