@@ -44,6 +44,8 @@ export class FakeServer {
     private readonly sockets = new Set<Socket>();
     private server: http.Server | undefined;
     public baseUrl = "";
+    /** Called with every request as it arrives, before any fault or handler: for ordering checks. */
+    public onRequest: ((request: RecordedRequest) => void) | undefined;
 
     constructor(private readonly handler: Handler) {}
 
@@ -95,6 +97,7 @@ export class FakeServer {
             }
             const request: RecordedRequest = { method: req.method ?? "GET", path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, rawBody, body };
             this.requests.push(request);
+            this.onRequest?.(request);
 
             const pending = this.faults.find((f) => f.remaining > 0 && f.matches(request));
             if (pending) {

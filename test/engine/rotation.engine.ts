@@ -1,0 +1,165 @@
+/**
+ * Two-slot rotation under the real engine: its create-before-delete, `ignoreChanges` and
+ * end-of-update deletes, not a model of them. The program's clock is moved with libfaketime
+ * (see workspace.ts); the engine keeps real time, as a scheduled pipeline's engine would.
+ *
+ * What is checked, on the fakes themselves:
+ * - after every `pulumi up`, dbt Cloud holds the newest secret in the tenant, valid for at least
+ *   the overlap;
+ * - whenever dbt Cloud is written, the secret it held until then still exists in the tenant;
+ * - no password is deleted while dbt Cloud holds it (every delete in the tenant's call log is
+ *   matched against what dbt Cloud held at that moment).
+ */
+import * as assert from "assert";
+import * as path from "path";
+import { planRotation, RotationSettings } from "../../domain/rotationSchedule";
+import { projectRoot } from "../../tools/projectRoot";
+import { readTenant } from "./fakeAzuread/tenant";
+import { FakeClouds } from "./fakeClouds";
+import { EngineWorkspace, requireEngine } from "./workspace";
+
+const ROOT = projectRoot();
+const DAY = 24 * 60 * 60 * 1000;
+const SETTINGS: RotationSettings = { rotationDays: 90, overlapDays: 14 };
+const PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
+
+/** What dbt Cloud was given, and how far the tenant's call log had got at that moment. */
+interface DbtWrite {
+    secret: string;
+    tenantCalls: number;
+    /** keyId -> value of every password in the tenant at that moment. */
+    passwords: Map<string, string>;
+}
+
+/** The first instant of each of the next `count` rotation periods after `from`. */
+function nextBoundaries(from: Date, count: number): Date[] {
+    const boundaries: Date[] = [];
+    let at = from;
+    for (let i = 0; i < count; i++) {
+        const next = new Date(planRotation(at, SETTINGS).current.periodStart.getTime() + SETTINGS.rotationDays * DAY);
+        boundaries.push(next);
+        at = next;
+    }
+    return boundaries;
+}
+
+describe("engine: client-secret rotation through period boundaries", function () {
+    this.timeout(15 * 60_000);
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+    const writes: DbtWrite[] = [];
+    /** Every password value ever seen, by key id, so deleted ones can be named. */
+    const seen = new Map<string, string>();
+
+    function snapshotPasswords(): Map<string, string> {
+        const passwords = new Map<string, string>();
+        for (const p of readTenant(ws.tenantFile).applications.flatMap((a) => a.passwords)) {
+            passwords.set(p.keyId, p.value);
+            seen.set(p.keyId, p.value);
+        }
+        return passwords;
+    }
+
+    before(async function () {
+        const bin = requireEngine(this, true);
+        clouds = new FakeClouds();
+        const env = await clouds.start();
+        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        clouds.dbt.server.onRequest = (request) => {
+            const body = request.body as { client_secret?: string } | undefined;
+            if (request.method === "POST" && body?.client_secret) {
+                const passwords = snapshotPasswords();
+                const held = writes.length ? writes[writes.length - 1].secret : undefined;
+                assert.ok([...passwords.values()].includes(body.client_secret), "dbt Cloud was given a secret the tenant does not hold");
+                if (held !== undefined) {
+                    assert.ok([...passwords.values()].includes(held), "the secret dbt Cloud held was deleted before its successor reached dbt Cloud");
+                }
+                writes.push({ secret: body.client_secret, tenantCalls: readTenant(ws.tenantFile).calls.length, passwords });
+            }
+        };
+    });
+
+    after(async () => {
+        await clouds?.stop();
+        ws?.dispose();
+    });
+
+    /** What dbt Cloud held when the tenant's call number `n` happened. */
+    function heldAt(n: number): string | undefined {
+        const before = writes.filter((w) => w.tenantCalls < n);
+        return before.length ? before[before.length - 1].secret : undefined;
+    }
+
+    function assertConverged(at: Date): void {
+        const passwords = readTenant(ws.tenantFile).applications[0].passwords;
+        snapshotPasswords();
+        assert.strictEqual(passwords.length, 2, "two slots");
+        const newest = [...passwords].sort((a, b) => a.endDate.localeCompare(b.endDate)).pop()!;
+        assert.strictEqual(clouds.dbtSecret(), newest.value, "dbt Cloud holds the newest secret");
+        const validDays = (Date.parse(newest.endDate) - at.getTime()) / DAY;
+        assert.ok(validDays >= SETTINGS.overlapDays, `dbt Cloud's secret is valid for ${validDays.toFixed(1)} days only`);
+        assert.strictEqual(newest.endDate, planRotation(at, SETTINGS).current.endDate, "the schedule's end date");
+        for (const call of readTenant(ws.tenantFile).calls.filter((c) => c.op === "delete" && c.type === PASSWORD && c.outcome === "ok")) {
+            const keyId = call.id!.split("/").pop()!;
+            assert.notStrictEqual(seen.get(keyId), heldAt(call.n), `password ${keyId} was deleted while dbt Cloud held it`);
+        }
+    }
+
+    const start = new Date();
+    const boundaries = nextBoundaries(start, 3);
+
+    it("mints both slots on the first up", async () => {
+        await ws.pulumi(["up", "--yes", "--skip-preview"], { at: start });
+        assertConverged(start);
+        assert.strictEqual(writes.length, 1);
+    });
+
+    boundaries.forEach((boundary, i) => {
+        it(`rotates after boundary ${i + 1} (${boundary.toISOString().slice(0, 10)}): a new secret reaches dbt Cloud before the oldest is deleted`, async () => {
+            const at = new Date(boundary.getTime() + DAY);
+            const keysBefore = readTenant(ws.tenantFile).applications[0].passwords.map((p) => p.keyId).sort();
+            const writesBefore = writes.length;
+            await ws.pulumi(["up", "--yes", "--skip-preview"], { at });
+            assertConverged(at);
+            const keysAfter = readTenant(ws.tenantFile).applications[0].passwords.map((p) => p.keyId).sort();
+            assert.strictEqual(keysAfter.filter((k) => !keysBefore.includes(k)).length, 1, "exactly one new secret per boundary");
+            assert.strictEqual(writes.length, writesBefore + 1, "dbt Cloud written once");
+
+            // Inside the period, nothing changes.
+            const quiet = await ws.pulumi(["preview", "--json", "--expect-no-changes"], { at: new Date(at.getTime() + 10 * DAY) });
+            assert.ok(quiet.code === 0);
+        });
+    });
+
+    it("a dbt Cloud failure at a boundary fails the up, leaves dbt Cloud a valid secret, and the next up completes the rotation", async () => {
+        const boundary = nextBoundaries(boundaries[boundaries.length - 1], 1)[0];
+        const at = new Date(boundary.getTime() + DAY);
+        const heldBefore = clouds.dbtSecret();
+        clouds.dbt.server.inject((r) => r.method === "POST" && /azure-ad-applications\/\d+\/$/.test(r.path), { kind: "status", status: 503, body: { status: { code: 503, user_message: "Service Unavailable" } } }, 50);
+        const failed = await ws.pulumi(["up", "--yes", "--skip-preview"], { at, allowFailure: true });
+        assert.notStrictEqual(failed.code, 0, "the up fails");
+        assert.strictEqual(clouds.dbtSecret(), heldBefore, "dbt Cloud still holds the previous secret");
+        const tenant = readTenant(ws.tenantFile);
+        const held = tenant.applications[0].passwords.find((p) => p.value === heldBefore);
+        assert.ok(held, "that secret still exists in the tenant");
+        assert.ok(Date.parse(held!.endDate) - at.getTime() >= SETTINGS.overlapDays * DAY, "and is valid for at least the overlap");
+
+        clouds.dbt.server.reset();
+        await ws.pulumi(["up", "--yes", "--skip-preview"], { at: new Date(at.getTime() + DAY) });
+        assertConverged(new Date(at.getTime() + DAY));
+    });
+
+    it("check-expiry reads the stack's outputs: 0 now, 1 once the clock passes the expiry margin", async () => {
+        const at = new Date(Date.now());
+        const outputs = (await ws.pulumi(["stack", "output", "--json"], { at })).stdout;
+        const node = path.join(ws.root, "shims", "node");
+        const cli = path.join(ROOT, "dist/tools/expiry/cli.js");
+        const fresh = await ws.run(node, [cli], { stdin: outputs, allowFailure: true });
+        const expiresAt = JSON.parse(outputs).clientSecretExpiresAt as string;
+        // The check runs in real time; its clock is moved to 7 days before the expiry (inside the 14-day margin).
+        const late = await ws.run(node, [cli], { stdin: outputs, allowFailure: true, at: new Date(Date.parse(expiresAt) - 7 * DAY) });
+        assert.ok(Date.parse(expiresAt) - Date.now() > 14 * DAY, `clientSecretExpiresAt ${expiresAt} is more than the margin away`);
+        assert.strictEqual(fresh.code, 0, fresh.stdout + fresh.stderr);
+        assert.strictEqual(late.code, 1, late.stdout + late.stderr);
+    });
+});
