@@ -2,10 +2,11 @@
  * Guards at the edge of every dynamic-provider method: whatever escapes to Pulumi (error
  * message, stack, log line) has passed through the redactor first.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { createRedactor } from "../lib/http/redact";
 
-/** Pulumi's placeholder for a value not known during preview (sdk/nodejs/runtime/rpc.ts unknownValue). */
-export const UNKNOWN_DURING_PREVIEW = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The SDK's stand-in for a value not known during preview, as a provider's check sees it. */
+const UNKNOWN_DURING_PREVIEW = pulumi.runtime.unknownValue;
 
 export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN_DURING_PREVIEW;

@@ -67,7 +67,8 @@ function tenantProblem(organization: string, tenantId: string, mode: DirectoryCo
 async function connectOrganization(organization: string, tenantId: string): Promise<void> {
     const credentials = await azureDevOpsCredentials();
     const url = orgUrl(azureDevOpsHosts().vssps, organization, "_apis/Organization/Organizations/Me?api-version=5.0-preview.1");
-    // Undocumented endpoint used by the portal and public scripts; see .drafts/endpoints-issue4.md.
+    // Undocumented: the portal and public scripts connect a directory with this JSON-patch of
+    // /TenantId (api-version 5.0-preview.1); Microsoft documents only the portal steps.
     await requestJson({
         method: "PATCH",
         url,
@@ -198,7 +199,6 @@ export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<Direct
 
 /** Declares (and, in mode "connect", establishes) the organization's Entra directory connection. */
 export class AzureDevOpsDirectoryConnection extends pulumi.dynamic.Resource {
-    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
     declare public readonly organization: pulumi.Output<string>;
     declare public readonly tenantId: pulumi.Output<string>;
     declare public readonly mode: pulumi.Output<DirectoryConnectionMode>;

@@ -193,7 +193,6 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
 
 /** Grants a service principal dbt's access to one Azure DevOps project. */
 export class AzureDevOpsProjectPermissions extends pulumi.dynamic.Resource {
-    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
     declare public readonly organization: pulumi.Output<string>;
     declare public readonly project: pulumi.Output<string>;
     declare public readonly servicePrincipal: pulumi.Output<ServicePrincipalIdentifiers>;

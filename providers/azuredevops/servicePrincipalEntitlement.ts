@@ -182,7 +182,6 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
 
 /** Adds an Entra service principal to an Azure DevOps organization with an access level. */
 export class AzureDevOpsServicePrincipalEntitlement extends pulumi.dynamic.Resource {
-    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
     declare public readonly organization: pulumi.Output<string>;
     declare public readonly servicePrincipalObjectId: pulumi.Output<string>;
     declare public readonly accessLevel: pulumi.Output<AccountLicenseType>;

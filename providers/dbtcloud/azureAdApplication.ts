@@ -256,7 +256,6 @@ export const azureAdApplicationProvider: pulumi.dynamic.ResourceProvider<AzureAd
 
 /** Configures dbt Cloud's Azure DevOps integration (Account settings > Integrations > Azure DevOps). */
 export class DbtCloudAzureAdApplication extends pulumi.dynamic.Resource {
-    // `declare`: with ES2022 class fields a plain declaration would reset what the base constructor set.
     declare public readonly accountId: pulumi.Output<string>;
     declare public readonly apiBaseUrl: pulumi.Output<string>;
     declare public readonly organizationName: pulumi.Output<string>;

@@ -1,6 +1,8 @@
 /**
  * What each access mode grants, as data, so the provider can record and revoke it exactly.
- * Bits and tokens are the ones dbt documents for its service principal (see REFERENCE.md).
+ * Bits and tokens are the ones dbt documents for its service principal (dbt docs, "Set up
+ * Azure DevOps" > service principal: ServiceHooks view/edit/delete on PublisherSecurity/<project>,
+ * Git GenericContribute and PullRequestContribute on repoV2/<project>, and project Readers).
  */
 export type ProjectAccess = "least_privilege" | "project_administrators";
 export const PROJECT_ACCESS_MODES: readonly ProjectAccess[] = ["least_privilege", "project_administrators"];
