@@ -1,0 +1,71 @@
+/**
+ * The policy pack through the real analyzer, and stack config written by `pulumi config set` as a
+ * user types it, read back by the program under the real engine. Previews only: nothing is created.
+ */
+import * as assert from "assert";
+import * as path from "path";
+import { FakeClouds } from "./fakeClouds";
+import { EngineWorkspace, requireEngine } from "./workspace";
+
+describe("engine: policy pack and pulumi config set", function () {
+    this.timeout(10 * 60_000);
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+
+    before(async function () {
+        const bin = requireEngine(this);
+        clouds = new FakeClouds();
+        const env = await clouds.start();
+        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+    });
+
+    after(async () => {
+        await clouds?.stop();
+        ws?.dispose();
+    });
+
+    const policyPack = () => path.join(ws.projectDir, "policy");
+
+    it("8a. the policy pack passes the dev stack", async () => {
+        const result = await ws.pulumi(["preview", "--policy-pack", policyPack()]);
+        assert.match(result.stdout, /dbt-azure-devops@v1\.0\.0/, "the pack ran");
+        assert.doesNotMatch(result.stdout, /mandatory/i);
+    });
+
+    it("8b. a stack that breaks a mandatory rule fails the preview, naming the rule", async () => {
+        await ws.pulumi(["config", "set", "protectApplication", "false"]);
+        const result = await ws.pulumi(["preview", "--policy-pack", policyPack()], { allowFailure: true });
+        assert.notStrictEqual(result.code, 0);
+        assert.match(result.stdout, /mandatory/i);
+        assert.match(result.stdout, /app-protected|application-protected|protect/i);
+        await ws.pulumi(["config", "rm", "protectApplication"]);
+    });
+
+    it("10a. values set with pulumi config set (lists by --path, integers, booleans) reach the program", async () => {
+        await ws.pulumi(["config", "set", "--path", "adoProjects[0]", "Analytics"]);
+        await ws.pulumi(["config", "set", "--path", "adoProjects[1]", "Web"]);
+        await ws.pulumi(["config", "set", "secretRotationDays", "30"]);
+        await ws.pulumi(["config", "set", "adminConsent", "false"]);
+        const preview = JSON.parse((await ws.pulumi(["preview", "--json"])).stdout) as { steps: Array<{ urn: string; newState?: { inputs?: Record<string, unknown> } }> };
+        const urns = preview.steps.map((s) => s.urn);
+        assert.ok(urns.some((u) => u.endsWith("::dbt-azure-devops-ado-project-web")) || urns.some((u) => /project-Web$/i.test(u)), `a grant for project Web:\n${urns.join("\n")}`);
+        assert.ok(!urns.some((u) => u.includes("ServicePrincipalDelegatedPermissionGrant")), "adminConsent false drops the consent grant");
+        const password = preview.steps.find((s) => s.urn.includes("ApplicationPassword"));
+        const rotate = password?.newState?.inputs?.rotateWhenChanged as Record<string, string> | undefined;
+        assert.strictEqual(rotate?.rotationDays, "30");
+    });
+
+    it("10b. a value of the wrong type is refused with the key named", async () => {
+        await ws.pulumi(["config", "set", "secretRotationDays", "ninety"]);
+        const wrongType = await ws.pulumi(["preview"], { allowFailure: true });
+        assert.notStrictEqual(wrongType.code, 0);
+        assert.match(wrongType.stdout + wrongType.stderr, /secretRotationDays/);
+        await ws.pulumi(["config", "set", "secretRotationDays", "90"]);
+
+        await ws.pulumi(["config", "set", "--path", "owners[0]", "not-a-guid"]);
+        const badOwner = await ws.pulumi(["preview"], { allowFailure: true });
+        assert.notStrictEqual(badOwner.code, 0);
+        assert.match(badOwner.stdout + badOwner.stderr, /owners/);
+        assert.doesNotMatch(badOwner.stdout + badOwner.stderr, /    at [\w.<>]+ \(/, "no stack trace");
+    });
+});
