@@ -1,9 +1,70 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, userImpersonationScopeId } from "../domain/wellKnownIds";
-import { DbtAzureDevOpsAppArgs, resolveAppArgs } from "./dbtAzureDevOpsAppArgs";
+import { AuthMode } from "../domain/authMode";
 import { dbtRedirectUris } from "../domain/redirectUris";
+import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, userImpersonationScopeId } from "../domain/wellKnownIds";
 import { RotatingClientSecret } from "./rotatingClientSecret";
+
+/** Arguments of {@link DbtAzureDevOpsApp}: flat, each optional one with its default. */
+export interface DbtAzureDevOpsAppArgs {
+    /**
+     * dbt Cloud access host, e.g. `cloud.getdbt.com`, `emea.dbt.com`, `ab123.us1.dbt.com`.
+     * @default "cloud.getdbt.com"
+     */
+    dbtCloudHost?: string;
+    /**
+     * How dbt Cloud authenticates to Azure DevOps; `service_user` adds its second redirect URI.
+     * @default "service_principal"
+     */
+    authMode?: AuthMode;
+    /**
+     * Display name of the app registration.
+     * @default "dbt Labs Azure DevOps App"
+     */
+    displayName?: string;
+    /**
+     * Object ids of the app's owners; empty means the identity running the first `pulumi up`.
+     * @default []
+     */
+    owners?: string[];
+    /**
+     * Grant `user_impersonation` tenant-wide so developers are not each asked to consent.
+     * @default true
+     */
+    adminConsent?: boolean;
+    /**
+     * Protect the app registration from `pulumi destroy` and accidental replacement.
+     * @default true
+     */
+    protectApplication?: boolean;
+    /**
+     * Days between client-secret rotations.
+     * @default 90
+     */
+    secretRotationDays?: number;
+    /**
+     * Extra validity of each secret past two periods, for late or missed runs.
+     * @default 14
+     */
+    secretOverlapDays?: number;
+    /**
+     * The instant the rotation schedule is evaluated at.
+     * @default the current time
+     */
+    at?: Date;
+}
+
+/** The defaults the TSDoc above names; the stack config's own defaults are Pulumi.yaml's. */
+export const DBT_AZURE_DEVOPS_APP_DEFAULTS = {
+    dbtCloudHost: "cloud.getdbt.com",
+    authMode: "service_principal" as AuthMode,
+    displayName: "dbt Labs Azure DevOps App",
+    owners: [] as string[],
+    adminConsent: true,
+    protectApplication: true,
+    secretRotationDays: 90,
+    secretOverlapDays: 14,
+} satisfies Omit<Required<DbtAzureDevOpsAppArgs>, "at">;
 
 /**
  * The Entra ID side of dbt Cloud's Azure DevOps integration: a multitenant app registration with
@@ -21,7 +82,7 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
 
     constructor(name: string, args: DbtAzureDevOpsAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, {}, opts);
-        const settings = resolveAppArgs(args);
+        const settings = withDefaults(args);
 
         const deployer = azuread.getClientConfigOutput({ parent: this });
         // Without configured owners the identity running the first `pulumi up` owns the app, and
@@ -97,4 +158,19 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
             tenantId: this.tenantId,
         });
     }
+}
+
+function withDefaults(args: DbtAzureDevOpsAppArgs): Required<DbtAzureDevOpsAppArgs> {
+    const defaults = DBT_AZURE_DEVOPS_APP_DEFAULTS;
+    return {
+        dbtCloudHost: args.dbtCloudHost ?? defaults.dbtCloudHost,
+        authMode: args.authMode ?? defaults.authMode,
+        displayName: args.displayName ?? defaults.displayName,
+        owners: args.owners ?? defaults.owners,
+        adminConsent: args.adminConsent ?? defaults.adminConsent,
+        protectApplication: args.protectApplication ?? defaults.protectApplication,
+        secretRotationDays: args.secretRotationDays ?? defaults.secretRotationDays,
+        secretOverlapDays: args.secretOverlapDays ?? defaults.secretOverlapDays,
+        at: args.at ?? new Date(),
+    };
 }

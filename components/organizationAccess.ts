@@ -1,8 +1,56 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AccessLevel, DEFAULT_ACCESS_LEVEL } from "../domain/accessLevel";
+import { DirectoryMode } from "../domain/directoryMode";
+import { ProjectAccess } from "../domain/projectAccess";
 import { AzureDevOpsDirectoryConnection } from "../providers/azuredevops/directoryConnection";
-import { AzureDevOpsOrganizationAccessArgs, resolveOrganizationAccessArgs } from "./organizationAccessArgs";
 import { AzureDevOpsProjectPermissions } from "../providers/azuredevops/projectPermissions";
 import { AzureDevOpsServicePrincipalEntitlement } from "../providers/azuredevops/servicePrincipalEntitlement";
+
+/** Arguments of {@link AzureDevOpsOrganizationAccess}: flat, each optional one with its default. */
+export interface AzureDevOpsOrganizationAccessArgs {
+    /** Organization name, without dev.azure.com/. */
+    organization: string;
+    /** The Entra tenant the organization must be connected to. */
+    tenantId: pulumi.Input<string>;
+    /** The app's service principal: added to the organization and granted on each project. */
+    servicePrincipalObjectId: pulumi.Input<string>;
+    /**
+     * Add the service principal to the organization and grant it on `projects`; false in
+     * service-user mode, where dbt acts as a user and the principal needs no access.
+     * @default true
+     */
+    grantServicePrincipal?: boolean;
+    /**
+     * `verify` only checks that the organization is connected to `tenantId`; `connect` also
+     * connects an unconnected one.
+     * @default "verify"
+     */
+    connectDirectory?: DirectoryMode;
+    /**
+     * Projects the service principal is granted on, by name.
+     * @default []
+     */
+    projects?: string[];
+    /**
+     * What it is granted on each: dbt's least-privilege set, or Project Administrators.
+     * @default "least_privilege"
+     */
+    projectAccess?: ProjectAccess;
+    /**
+     * The service principal's access level in the organization.
+     * @default "express"
+     */
+    accessLevel?: AccessLevel;
+}
+
+/** The defaults the TSDoc above names; the stack config's own defaults are Pulumi.yaml's. */
+export const ORGANIZATION_ACCESS_DEFAULTS = {
+    grantServicePrincipal: true,
+    connectDirectory: "verify" as DirectoryMode,
+    projects: [] as string[],
+    projectAccess: "least_privilege" as ProjectAccess,
+    accessLevel: DEFAULT_ACCESS_LEVEL,
+} satisfies Partial<Required<AzureDevOpsOrganizationAccessArgs>>;
 
 /**
  * The Azure DevOps side: the organization connected to the app's directory and, in
@@ -17,7 +65,7 @@ export class AzureDevOpsOrganizationAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzureDevOpsOrganizationAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dbt-azure-devops:azuredevops:OrganizationAccess", name, {}, opts);
-        const settings = resolveOrganizationAccessArgs(args);
+        const settings = withDefaults(args);
 
         const connection = new AzureDevOpsDirectoryConnection(
             `${name}-directory`,
@@ -58,4 +106,18 @@ export class AzureDevOpsOrganizationAccess extends pulumi.ComponentResource {
         this.projectIds = pulumi.output(projectIds);
         this.registerOutputs({ connectedTenantId: this.connectedTenantId, projectIds: this.projectIds });
     }
+}
+
+function withDefaults(args: AzureDevOpsOrganizationAccessArgs): Required<AzureDevOpsOrganizationAccessArgs> {
+    const defaults = ORGANIZATION_ACCESS_DEFAULTS;
+    return {
+        organization: args.organization,
+        tenantId: args.tenantId,
+        servicePrincipalObjectId: args.servicePrincipalObjectId,
+        grantServicePrincipal: args.grantServicePrincipal ?? defaults.grantServicePrincipal,
+        connectDirectory: args.connectDirectory ?? defaults.connectDirectory,
+        projects: args.projects ?? defaults.projects,
+        projectAccess: args.projectAccess ?? defaults.projectAccess,
+        accessLevel: args.accessLevel ?? defaults.accessLevel,
+    };
 }

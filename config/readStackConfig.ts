@@ -1,30 +1,34 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ParseResult } from "../domain/parseResult";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
-import { ConfigKey, MAX_SECRET_LIFETIME_DAYS, STACK_CONFIG_SCHEMA, StackConfig, StackConfigKey } from "./stackConfigSchema";
+import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
  * Reads and validates the stack's configuration as a whole. Every problem is collected, so a
  * user fixes them in one pass; nothing is declared until the whole config is valid.
  */
 export function readStackConfig(): StackConfig {
-    const project = pulumi.getProject();
-    const raw = projectConfig(project);
+    return parseStackConfig(pulumi.getProject(), pulumi.getStack(), projectConfig(pulumi.getProject()));
+}
+
+/**
+ * The config of `stack` from the project's keys without their namespace, as the CLI passes them:
+ * Pulumi.yaml's defaults already applied, so an absent key is one Pulumi.yaml gives no default.
+ */
+export function parseStackConfig(project: string, stack: string, raw: Record<string, string>): StackConfig {
     const problems: string[] = [];
     const values: Partial<Record<StackConfigKey, unknown>> = {};
-    const keys = Object.keys(STACK_CONFIG_SCHEMA) as StackConfigKey[];
+    const keys = Object.keys(STACK_CONFIG_PARSERS) as StackConfigKey[];
 
     for (const name of keys) {
-        const definition: ConfigKey<unknown> = STACK_CONFIG_SCHEMA[name];
         const value = raw[name];
         if (value === undefined) {
-            if (definition.default === undefined) {
-                problems.push(`${project}:${name} is required. ${definition.description} Run: pulumi config set ${name} <value>`);
-            }
-            values[name] = definition.default;
+            problems.push(`${project}:${name} is required (Pulumi.yaml declares it without a default). Run: pulumi config set ${name} <value>`);
             continue;
         }
-        const result = definition.parse(value);
+        const parse: (raw: string) => ParseResult<unknown> = STACK_CONFIG_PARSERS[name];
+        const result = parse(value);
         if (result.ok) {
             values[name] = result.value;
         } else {
@@ -41,30 +45,15 @@ export function readStackConfig(): StackConfig {
         );
     }
 
-    const rotation = values.secretRotationDays as number | undefined;
-    const overlap = values.secretOverlapDays as number | undefined;
-    if (rotation !== undefined && overlap !== undefined && overlap >= rotation) {
-        problems.push(
-            `${project}:secretOverlapDays (${overlap}) must be less than secretRotationDays (${rotation}); ` +
-                `lower the overlap or lengthen the rotation period.`,
-        );
-    } else if (rotation !== undefined && overlap !== undefined && 2 * rotation + overlap > MAX_SECRET_LIFETIME_DAYS) {
-        problems.push(
-            `${project}:secretRotationDays (${rotation}) makes each secret live 2 x ${rotation} + ${overlap} = ${2 * rotation + overlap} days, ` +
-                `more than ${MAX_SECRET_LIFETIME_DAYS}; lower secretRotationDays or secretOverlapDays.`,
-        );
-    }
-
-    const projects = values.adoProjects as string[] | undefined;
-    if (values.authMode === "service_user" && projects && projects.length > 0) {
-        problems.push(
-            `${project}:adoProjects applies to service_principal mode only: in service_user mode dbt acts as the service user, ` +
-                `whose access you manage in Azure DevOps. Remove adoProjects or set authMode to service_principal.`,
-        );
+    for (const rule of CROSS_KEY_RULES) {
+        const found = rule(values as Partial<StackConfig>);
+        if (found) {
+            problems.push(`${project}:${found.key} ${found.problem}`);
+        }
     }
 
     if (problems.length > 0) {
-        throw new ConfigError(pulumi.getStack(), problems);
+        throw new ConfigError(stack, problems);
     }
     return values as StackConfig;
 }

@@ -1,4 +1,7 @@
+import { isGuid } from "../domain/guid";
+import { organizationNameProblem } from "../domain/organizationName";
 import { fail, ok, ParseResult } from "../domain/parseResult";
+import { projectNameProblem } from "../domain/projectName";
 
 /** Parsers for Pulumi config values, which always arrive as strings (arrays as JSON). */
 
@@ -70,11 +73,25 @@ export function stringList(key: string, item: (value: string) => ParseResult<str
     };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function objectId(raw: string): ParseResult<string> {
     const value = raw.trim();
-    return GUID.test(value)
+    return isGuid(value)
         ? ok(value.toLowerCase())
         : fail(`"${raw}" is not an object id (a GUID such as 00000000-0000-0000-0000-000000000000); find it with: az ad user show --id <upn> --query id`);
+}
+
+/** dbt Cloud wants the organization's exact name, without `dev.azure.com/`. */
+export function adoOrganization(raw: string): ParseResult<string> {
+    const value = raw.trim();
+    const found = organizationNameProblem(value);
+    if (!found) {
+        return ok(value);
+    }
+    return fail(found.nameInUrl ? `${found.problem} Run: pulumi config set adoOrganization ${found.nameInUrl}` : found.problem);
+}
+
+/** A project name, exactly as shown in Azure DevOps. */
+export function adoProjectName(raw: string): ParseResult<string> {
+    const problem = projectNameProblem(raw);
+    return problem ? fail(problem) : ok(raw.trim());
 }

@@ -1,9 +1,12 @@
 /** The rules of the domain, each defined once: plain values and functions, no Pulumi, no I/O. */
+export * from "./accessLevel";
 export * from "./authMode";
-export * from "./dbtCloudApiBaseUrl";
 export * from "./dbtCloudHost";
+export * from "./directoryMode";
+export * from "./guid";
 export * from "./organizationName";
 export * from "./parseResult";
+export * from "./projectAccess";
 export * from "./projectName";
 export * from "./redirectUris";
 export * from "./rotationSchedule";

@@ -1,4 +1,8 @@
-import { fail, ok, ParseResult } from "./parseResult";
+/**
+ * Azure DevOps organization names, as dbt Cloud's settings form and every Azure DevOps URL
+ * want them: the bare name, never `dev.azure.com/<name>`. The one rule the stack config and the
+ * providers' checks share.
+ */
 
 // Azure DevOps naming rules: letters, digits and hyphens; starts and ends with a letter or
 // digit; at most 50 characters.
@@ -7,22 +11,26 @@ const ORGANIZATION_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$/;
 const DEV_AZURE_URL = /^(?:https?:\/\/)?dev\.azure\.com\/([^/?#\s]+)/i;
 const VISUALSTUDIO_URL = /^(?:https?:\/\/)?([^./\s]+)\.visualstudio\.com/i;
 
-/** dbt Cloud wants the organization's exact name, without `dev.azure.com/`. */
-export function parseAdoOrganization(raw: string): ParseResult<string> {
-    const value = raw.trim();
-    const fromUrl = DEV_AZURE_URL.exec(value) ?? VISUALSTUDIO_URL.exec(value);
+export interface OrganizationNameProblem {
+    /** What is wrong, starting with the quoted value. */
+    problem: string;
+    /** When the value was the organization's URL: the name in it, to suggest instead. */
+    nameInUrl?: string;
+}
+
+/** What is wrong with `value` as an organization name; undefined when it is one. */
+export function organizationNameProblem(value: unknown): OrganizationNameProblem | undefined {
+    const text = typeof value === "string" ? value : String(value);
+    const fromUrl = DEV_AZURE_URL.exec(text) ?? VISUALSTUDIO_URL.exec(text);
     if (fromUrl) {
         const name = decodeURIComponent(fromUrl[1]);
-        return fail(
-            `"${value}" is a URL; dbt Cloud wants the organization name alone. ` +
-                `Run: pulumi config set adoOrganization ${name}`,
-        );
+        return { problem: `"${text}" is a URL; the organization name alone is "${name}".`, nameInUrl: name };
     }
-    if (!ORGANIZATION_NAME.test(value)) {
-        return fail(
-            `"${value}" is not an Azure DevOps organization name: use 1-50 letters, digits or hyphens, ` +
-                `starting and ending with a letter or digit, exactly as in https://dev.azure.com/<name>.`,
-        );
+    if (typeof value !== "string" || !ORGANIZATION_NAME.test(value)) {
+        return {
+            problem: `"${text}" is not an Azure DevOps organization name: use 1-50 letters, digits or hyphens, ` +
+                "starting and ending with a letter or digit, exactly as in https://dev.azure.com/<name>.",
+        };
     }
-    return ok(value);
+    return undefined;
 }

@@ -1,16 +1,19 @@
-import { fail, ok, ParseResult } from "./parseResult";
+/**
+ * Azure DevOps project names: what the stack config accepts and the project-permissions
+ * provider checks.
+ */
 
-// Azure DevOps project names: at most 64 characters, none of these, not starting with `_` or
-// `.`, not ending with `.`.
+// At most 64 characters, none of these, not starting with `_` or `.`, not ending with `.`.
 const FORBIDDEN = /[\\/:*?"<>|;#$*{},+=[\]]/;
 
-export function parseAdoProjectName(raw: string): ParseResult<string> {
-    const value = raw.trim();
-    if (value.length === 0 || value.length > 64) {
-        return fail(`"${raw}" is not a project name: use 1-64 characters, exactly as shown in Azure DevOps.`);
+/** What is wrong with `value` as a project name; undefined when it is one. */
+export function projectNameProblem(value: unknown): string | undefined {
+    const text = typeof value === "string" ? value.trim() : "";
+    if (text.length === 0 || text.length > 64) {
+        return `"${String(value)}" is not a project name: use 1-64 characters, exactly as shown in Azure DevOps.`;
     }
-    if (FORBIDDEN.test(value) || /^[_.]/.test(value) || value.endsWith(".")) {
-        return fail(`"${raw}" is not a project name: Azure DevOps project names cannot contain \\ / : * ? " < > | ; # $ { } , + = [ ], start with _ or . or end with a dot.`);
+    if (FORBIDDEN.test(text) || /^[_.]/.test(text) || text.endsWith(".")) {
+        return `"${String(value)}" is not a project name: Azure DevOps project names cannot contain \\ / : * ? " < > | ; # $ { } , + = [ ], start with _ or . or end with a dot.`;
     }
-    return ok(value);
+    return undefined;
 }

@@ -1,8 +1,12 @@
 /**
- * Well-known identifiers of the Azure DevOps API that dbt Cloud calls on a user's behalf.
- * Sources: hashicorp/go-azure-sdk `sdk/environments/constants.go` (app id); the scope id is
+ * Well-known identifiers: the same in every tenant and organization.
+ * Sources: hashicorp/go-azure-sdk `sdk/environments/constants.go` (app ids); the scope id is
  * widely published but not listed by Microsoft, so the program looks it up and only falls back
- * to this value when the tenant's Azure DevOps service principal does not publish it.
+ * to this value when the tenant's Azure DevOps service principal does not publish it; the
+ * security namespaces are Azure DevOps' built-in ones (Security Namespaces - Query).
+ *
+ * The policy pack keeps its own copies (policy/wellKnownIds.ts) on purpose: a rule that shared
+ * these would agree with any mistake made in them.
  */
 
 /** Azure DevOps first-party application: the same client id in every tenant. */
@@ -22,3 +26,11 @@ export function userImpersonationScopeId(publishedScopeIds: Record<string, strin
     const published = publishedScopeIds?.[USER_IMPERSONATION];
     return published && published.length > 0 ? published : USER_IMPERSONATION_SCOPE_ID_FALLBACK;
 }
+
+/** Azure DevOps reports this tenant for an organization connected to no directory. */
+export const NOT_CONNECTED_TENANT = "00000000-0000-0000-0000-000000000000";
+
+/** Azure DevOps security namespace ServiceHooks: who may view, edit and delete subscriptions. */
+export const SERVICE_HOOKS_NAMESPACE = "cb594ebe-87dd-4fc9-ac2c-6a10a4c92046";
+/** Azure DevOps security namespace Git Repositories. */
+export const GIT_REPOSITORIES_NAMESPACE = "2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87";

@@ -5,11 +5,12 @@
  * (az login, managed identity, workload identity, AZURE_CLIENT_ID/SECRET, ...).
  * Never an input: credentials must not land in Pulumi state.
  */
+import { AZURE_DEVOPS_APP_ID } from "../../domain/wellKnownIds";
 import { makeHttpError } from "./httpError";
 import { createRedactor } from "./redact";
 
 /** The Azure DevOps first-party application; "/.default" asks for its configured permissions. */
-export const AZURE_DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default";
+export const AZURE_DEVOPS_SCOPE = `${AZURE_DEVOPS_APP_ID}/.default`;
 
 export interface AzureDevOpsCredentials {
     /** Value for the Authorization header. */

@@ -9,11 +9,11 @@ import { azureDevOpsCredentials } from "../../lib/http/azureDevOpsAuth";
 import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import { requestJson } from "../../lib/http/request";
 import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../../lib/http/settings";
+import { DIRECTORY_MODES, DirectoryMode } from "../../domain/directoryMode";
+import { guidProblem } from "../../domain/guid";
+import { organizationNameProblem } from "../../domain/organizationName";
 import { OrganizationTenant, readOrganizationTenant } from "./api/connectionData";
 import { azureDevOpsHosts, orgUrl } from "./api/endpoints";
-import { guidProblem, organizationNameProblem } from "./validation";
-
-export type DirectoryConnectionMode = "verify" | "connect";
 
 export interface AzureDevOpsDirectoryConnectionArgs {
     /** Bare organization name, e.g. "contoso" (no https://dev.azure.com/ prefix). */
@@ -21,13 +21,13 @@ export interface AzureDevOpsDirectoryConnectionArgs {
     /** Entra tenant (directory) id the organization must be connected to. */
     tenantId: pulumi.Input<string>;
     /** "verify": fail with instructions if not connected. "connect": connect an unconnected organization. */
-    mode: pulumi.Input<DirectoryConnectionMode>;
+    mode: pulumi.Input<DirectoryMode>;
 }
 
 export interface DirectoryConnectionInputs {
     organization: string;
     tenantId: string;
-    mode: DirectoryConnectionMode;
+    mode: DirectoryMode;
 }
 
 export interface DirectoryConnectionOutputs extends DirectoryConnectionInputs {
@@ -42,7 +42,7 @@ const CONNECT_STEPS =
     "Prerequisites: the person is a Project Collection Administrator of the organization, a member (not a guest) of the target tenant, " +
     "and the organization has at most 100 users. Connecting changes who can sign in, so this program does it only with mode \"connect\".";
 
-function tenantProblem(organization: string, tenantId: string, mode: DirectoryConnectionMode, found: OrganizationTenant): string | undefined {
+function tenantProblem(organization: string, tenantId: string, mode: DirectoryMode, found: OrganizationTenant): string | undefined {
     const wanted = tenantId.toLowerCase();
     switch (found.kind) {
         case "no-such-organization":
@@ -138,14 +138,14 @@ function inputProblems(news: DirectoryConnectionInputs): pulumi.dynamic.CheckFai
     const failures: pulumi.dynamic.CheckFailure[] = [];
     const org = isUnknown(news.organization) ? undefined : organizationNameProblem(news.organization);
     if (org) {
-        failures.push({ property: "organization", reason: org });
+        failures.push({ property: "organization", reason: `organization ${org.problem}` });
     }
     const tenant = isUnknown(news.tenantId) ? undefined : guidProblem("tenantId", news.tenantId);
     if (tenant) {
         failures.push({ property: "tenantId", reason: tenant });
     }
-    if (!isUnknown(news.mode) && news.mode !== "verify" && news.mode !== "connect") {
-        failures.push({ property: "mode", reason: `mode must be "verify" or "connect"; got "${String(news.mode)}".` });
+    if (!isUnknown(news.mode) && !DIRECTORY_MODES.includes(news.mode)) {
+        failures.push({ property: "mode", reason: `mode must be one of ${DIRECTORY_MODES.join(", ")}; got "${String(news.mode)}".` });
     }
     return failures;
 }
@@ -201,7 +201,7 @@ export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<Direct
 export class AzureDevOpsDirectoryConnection extends pulumi.dynamic.Resource {
     declare public readonly organization: pulumi.Output<string>;
     declare public readonly tenantId: pulumi.Output<string>;
-    declare public readonly mode: pulumi.Output<DirectoryConnectionMode>;
+    declare public readonly mode: pulumi.Output<DirectoryMode>;
     declare public readonly connectedTenantId: pulumi.Output<string>;
     declare public readonly connectedByThisProgram: pulumi.Output<boolean>;
 

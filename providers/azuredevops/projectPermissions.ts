@@ -7,14 +7,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, partialFailure, withRedaction } from "../providerSafety";
 import { AdoSession, openAdoSession } from "./api/client";
+import { organizationNameProblem } from "../../domain/organizationName";
+import { PROJECT_ACCESS_MODES, ProjectAccess } from "../../domain/projectAccess";
+import { projectNameProblem } from "../../domain/projectName";
 import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
-import { plannedGrants, ProjectAccess, PROJECT_ACCESS_MODES } from "./api/grants";
+import { plannedGrants } from "./api/grants";
 import { resolveProject } from "./api/projects";
 import { explicitAllowBits, mergeAllowBits, removeBits } from "./api/security";
 import type { ServicePrincipalIdentifiers } from "./servicePrincipalEntitlement";
-import { organizationNameProblem } from "./validation";
-
-export type { ProjectAccess };
 
 export interface AzureDevOpsProjectPermissionsArgs {
     organization: pulumi.Input<string>;
@@ -142,10 +142,11 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
         const failures: pulumi.dynamic.CheckFailure[] = [];
         const org = isUnknown(news.organization) ? undefined : organizationNameProblem(news.organization);
         if (org) {
-            failures.push({ property: "organization", reason: org });
+            failures.push({ property: "organization", reason: `organization ${org.problem}` });
         }
-        if (!isUnknown(news.project) && (typeof news.project !== "string" || news.project.trim() === "")) {
-            failures.push({ property: "project", reason: "project is required: the project name as shown in Azure DevOps." });
+        const project = isUnknown(news.project) ? undefined : projectNameProblem(news.project);
+        if (project) {
+            failures.push({ property: "project", reason: `project ${project}` });
         }
         if (!isUnknown(news.access) && !PROJECT_ACCESS_MODES.includes(news.access)) {
             failures.push({ property: "access", reason: `access must be one of ${PROJECT_ACCESS_MODES.join(", ")}; got "${String(news.access)}".` });

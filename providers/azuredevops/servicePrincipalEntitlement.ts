@@ -7,31 +7,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import { ENV_KNOBS, envInteger } from "../../lib/http/settings";
+import { ACCESS_LEVELS, AccessLevel, DEFAULT_ACCESS_LEVEL } from "../../domain/accessLevel";
+import { guidProblem } from "../../domain/guid";
+import { organizationNameProblem } from "../../domain/organizationName";
 import { AdoSession, openAdoSession } from "./api/client";
 import {
-    AccountLicenseType, ACCOUNT_LICENSE_TYPES, addServicePrincipalEntitlement, deleteServicePrincipalEntitlement,
-    getServicePrincipalEntitlement, ServicePrincipalEntitlement, setAccessLevel,
+    addServicePrincipalEntitlement, deleteServicePrincipalEntitlement, getServicePrincipalEntitlement, ServicePrincipalEntitlement, setAccessLevel,
 } from "./api/entitlements";
 import { findServicePrincipalByObjectId, identityDescriptorOf, storageKeyOf } from "./api/graph";
-import { guidProblem, organizationNameProblem } from "./validation";
-
-export type { AccountLicenseType };
-
-/** Basic: Git read/contribute needs it in private projects; Stakeholder has no Repos access there. */
-export const DEFAULT_ACCESS_LEVEL: AccountLicenseType = "express";
 
 export interface AzureDevOpsServicePrincipalEntitlementArgs {
     organization: pulumi.Input<string>;
     /** Object id of the Entra *service principal* (Enterprise applications), not of the app registration. */
     servicePrincipalObjectId: pulumi.Input<string>;
-    /** accountLicenseType: "express" (= Basic, default), "stakeholder", or "advanced" (= Basic + Test Plans). */
-    accessLevel?: pulumi.Input<AccountLicenseType>;
+    /**
+     * The principal's access level (accountLicenseType): "express" (Basic), "stakeholder" or
+     * "advanced" (Basic + Test Plans).
+     * @default "express"
+     */
+    accessLevel?: pulumi.Input<AccessLevel>;
 }
 
 export interface EntitlementInputs {
     organization: string;
     servicePrincipalObjectId: string;
-    accessLevel: AccountLicenseType;
+    accessLevel: AccessLevel;
 }
 
 export interface EntitlementOutputs extends EntitlementInputs {
@@ -115,14 +115,14 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
         const failures: pulumi.dynamic.CheckFailure[] = [];
         const org = isUnknown(inputs.organization) ? undefined : organizationNameProblem(inputs.organization);
         if (org) {
-            failures.push({ property: "organization", reason: org });
+            failures.push({ property: "organization", reason: `organization ${org.problem}` });
         }
         const sp = isUnknown(inputs.servicePrincipalObjectId) ? undefined : guidProblem("servicePrincipalObjectId", inputs.servicePrincipalObjectId);
         if (sp) {
             failures.push({ property: "servicePrincipalObjectId", reason: sp });
         }
-        if (!isUnknown(inputs.accessLevel) && !ACCOUNT_LICENSE_TYPES.includes(inputs.accessLevel)) {
-            failures.push({ property: "accessLevel", reason: `accessLevel must be one of ${ACCOUNT_LICENSE_TYPES.join(", ")} (express = Basic); got "${String(inputs.accessLevel)}".` });
+        if (!isUnknown(inputs.accessLevel) && !ACCESS_LEVELS.includes(inputs.accessLevel)) {
+            failures.push({ property: "accessLevel", reason: `accessLevel must be one of ${ACCESS_LEVELS.join(", ")} (express = Basic); got "${String(inputs.accessLevel)}".` });
         }
         return { inputs, failures };
     },
@@ -184,7 +184,7 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
 export class AzureDevOpsServicePrincipalEntitlement extends pulumi.dynamic.Resource {
     declare public readonly organization: pulumi.Output<string>;
     declare public readonly servicePrincipalObjectId: pulumi.Output<string>;
-    declare public readonly accessLevel: pulumi.Output<AccountLicenseType>;
+    declare public readonly accessLevel: pulumi.Output<AccessLevel>;
     declare public readonly entitlementId: pulumi.Output<string>;
     declare public readonly subjectDescriptor: pulumi.Output<string>;
     declare public readonly identityDescriptor: pulumi.Output<string>;

@@ -20,12 +20,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, providerLog, withRedaction } from "../providerSafety";
+import { AUTH_MODES, AuthMode } from "../../domain/authMode";
+import { guidProblem } from "../../domain/guid";
+import { organizationNameProblem } from "../../domain/organizationName";
 import {
-    AzureAdApplicationFields, AzureAdApplicationRecord, AzureServiceAuthenticationMethod, createApplication, dbtApiHost, DbtSession,
+    AzureAdApplicationFields, AzureAdApplicationRecord, createApplication, dbtApiHost, DbtSession,
     deleteApplication, findAccountApplication, listAccountApplications, openDbtSession, updateApplication,
 } from "./api/azureAdApplications";
-
-export type { AzureServiceAuthenticationMethod };
 
 export interface DbtCloudAzureAdApplicationArgs {
     /** dbt Cloud account id. */
@@ -41,7 +42,7 @@ export interface DbtCloudAzureAdApplicationArgs {
     /** Directory (tenant) id. */
     tenantId: pulumi.Input<string>;
     /** "service_principal" (recommended) or "service_user" (deprecated). */
-    authMethod: pulumi.Input<AzureServiceAuthenticationMethod>;
+    authMethod: pulumi.Input<AuthMode>;
 }
 
 export interface AzureAdApplicationInputs {
@@ -51,7 +52,7 @@ export interface AzureAdApplicationInputs {
     clientId: string;
     clientSecret: string;
     tenantId: string;
-    authMethod: AzureServiceAuthenticationMethod;
+    authMethod: AuthMode;
 }
 
 export interface AzureAdApplicationOutputs extends AzureAdApplicationInputs {
@@ -60,9 +61,6 @@ export interface AzureAdApplicationOutputs extends AzureAdApplicationInputs {
     /** True when a record already existed for the account and this resource took it over. */
     adoptedExisting: boolean;
 }
-
-const AUTH_METHODS: readonly AzureServiceAuthenticationMethod[] = ["service_principal", "service_user"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The account id in one canonical spelling: "123", " 123", "0123" and 123 are the same account,
@@ -164,19 +162,21 @@ export const azureAdApplicationProvider: pulumi.dynamic.ResourceProvider<AzureAd
         if (known(news.apiBaseUrl) && !/^https?:\/\/[^/]+/.test(String(news.apiBaseUrl))) {
             failures.push({ property: "apiBaseUrl", reason: `apiBaseUrl must be an http(s) URL such as https://cloud.getdbt.com/api; got "${String(news.apiBaseUrl)}".` });
         }
-        if (known(news.organizationName) && (!news.organizationName || /dev\.azure\.com|visualstudio\.com|[/:\s]/i.test(news.organizationName))) {
-            failures.push({ property: "organizationName", reason: `organizationName must be the exact Azure DevOps organization name without "dev.azure.com/"; got "${String(news.organizationName)}".` });
+        const organization = known(news.organizationName) ? organizationNameProblem(news.organizationName) : undefined;
+        if (organization) {
+            failures.push({ property: "organizationName", reason: `organizationName ${organization.problem}` });
         }
         for (const key of ["clientId", "tenantId"] as const) {
-            if (known(news[key]) && !GUID.test(String(news[key]))) {
-                failures.push({ property: key, reason: `${key} must be a GUID; got "${String(news[key])}".` });
+            const problem = known(news[key]) ? guidProblem(key, news[key]) : undefined;
+            if (problem) {
+                failures.push({ property: key, reason: problem });
             }
         }
         if (known(news.clientSecret) && (typeof news.clientSecret !== "string" || news.clientSecret === "")) {
             failures.push({ property: "clientSecret", reason: "clientSecret is required (the value is never shown)." });
         }
-        if (known(news.authMethod) && !AUTH_METHODS.includes(news.authMethod)) {
-            failures.push({ property: "authMethod", reason: `authMethod must be one of ${AUTH_METHODS.join(", ")}; got "${String(news.authMethod)}".` });
+        if (known(news.authMethod) && !AUTH_MODES.includes(news.authMethod)) {
+            failures.push({ property: "authMethod", reason: `authMethod must be one of ${AUTH_MODES.join(", ")}; got "${String(news.authMethod)}".` });
         }
         return { inputs: news, failures };
     },
@@ -262,7 +262,7 @@ export class DbtCloudAzureAdApplication extends pulumi.dynamic.Resource {
     declare public readonly clientId: pulumi.Output<string>;
     declare public readonly clientSecret: pulumi.Output<string>;
     declare public readonly tenantId: pulumi.Output<string>;
-    declare public readonly authMethod: pulumi.Output<AzureServiceAuthenticationMethod>;
+    declare public readonly authMethod: pulumi.Output<AuthMode>;
     declare public readonly applicationId: pulumi.Output<number>;
     declare public readonly oauthRedirectUriDomain: pulumi.Output<string>;
     declare public readonly adoptedExisting: pulumi.Output<boolean>;

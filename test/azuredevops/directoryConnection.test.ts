@@ -47,7 +47,7 @@ describe("azuredevops: AzureDevOpsDirectoryConnection provider", () => {
     });
 
     it("check rejects a URL where a bare organization name belongs, without calling anything", async () => {
-        assert.match(await reasons(inputs({ organization: "https://dev.azure.com/contoso" })), /bare organization name/);
+        assert.match(await reasons(inputs({ organization: "https://dev.azure.com/contoso" })), /is a URL; the organization name alone is "contoso"/);
         assert.strictEqual(fake.server.requests.length, 0);
     });
 

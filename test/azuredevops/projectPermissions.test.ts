@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { GIT_REPOSITORIES_NAMESPACE as GIT, SERVICE_HOOKS_NAMESPACE as HOOKS } from "../../providers/azuredevops/api/grants";
+import { GIT_REPOSITORIES_NAMESPACE as GIT, SERVICE_HOOKS_NAMESPACE as HOOKS } from "../../domain/wellKnownIds";
 import { ProjectPermissionsInputs, ProjectPermissionsOutputs, projectPermissionsProvider as provider } from "../../providers/azuredevops/projectPermissions";
 import { PartialFailure } from "../../providers/providerSafety";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";

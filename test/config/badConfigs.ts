@@ -12,7 +12,7 @@ export interface BadConfig {
 }
 
 export const BAD_CONFIGS: BadConfig[] = [
-    { title: "missing organization", config: { adoOrganization: null }, key: "adoOrganization", message: /is required\. .*pulumi config set adoOrganization/ },
+    { title: "missing organization", config: { adoOrganization: null }, key: "adoOrganization", message: /is required .*Run: pulumi config set adoOrganization <value>$/ },
     { title: "organization given as a dev.azure.com path", config: { adoOrganization: "dev.azure.com/acme" }, key: "adoOrganization", message: /is a URL; .*pulumi config set adoOrganization acme$/ },
     { title: "organization given as a full URL", config: { adoOrganization: "https://dev.azure.com/acme/" }, key: "adoOrganization", message: /pulumi config set adoOrganization acme$/ },
     { title: "organization given as an old visualstudio.com URL", config: { adoOrganization: "https://acme.visualstudio.com" }, key: "adoOrganization", message: /pulumi config set adoOrganization acme$/ },

@@ -2,21 +2,58 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { DBT_AZURE_DEVOPS_APP_DEFAULTS, ORGANIZATION_ACCESS_DEFAULTS } from "../../components";
+import { MAX_SECRET_LIFETIME_DAYS, OVERLAP_DAYS_RANGE, ROTATION_DAYS_RANGE, STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
 import { DEFAULT_MAX_LIFETIME_DAYS } from "../../policy/rules/clientSecretLifetime";
-import { MAX_SECRET_LIFETIME_DAYS, STACK_CONFIG_SCHEMA } from "../../config/stackConfigSchema";
 import { readProjectFile, stackNames } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
 
 describe("Pulumi.yaml and the stack files", () => {
     const project = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+    const { declarations, defaults } = readProjectFile(REPO_ROOT);
 
-    it("declares every key the program reads, with the program's type, default and description", () => {
-        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(STACK_CONFIG_SCHEMA).sort());
-        for (const [key, definition] of Object.entries(STACK_CONFIG_SCHEMA)) {
-            const declared = project.config[key];
-            assert.equal(declared.type, definition.type, key);
-            assert.equal(declared.description, definition.description, key);
-            assert.deepEqual(declared.default, definition.default, key);
+    it("declares every key the program parses, each with a type and a description", () => {
+        assert.deepEqual(Object.keys(declarations).sort(), Object.keys(STACK_CONFIG_PARSERS).sort());
+        for (const [key, declared] of Object.entries(declarations)) {
+            assert.ok(["string", "integer", "boolean", "array"].includes(String(declared.type)), `${key}: type ${declared.type}`);
+            assert.ok(typeof declared.description === "string" && declared.description.length > 20, `${key}: description`);
+        }
+    });
+
+    it("declares defaults the program's parsers accept unchanged, as the CLI passes them", () => {
+        for (const [key, parse] of Object.entries(STACK_CONFIG_PARSERS)) {
+            const raw = defaults[`dbt-azure-devops:${key}`];
+            if (raw === undefined) {
+                continue;
+            }
+            const result = (parse as (raw: string) => { ok: boolean; value?: unknown; problem?: string })(raw);
+            assert.ok(result.ok, `${key}: default ${raw} is refused: ${result.problem}`);
+            assert.deepEqual(result.value, declarations[key].default, key);
+        }
+    });
+
+    it("describes the ranges the parsers enforce", () => {
+        assert.match(String(declarations.secretRotationDays.description), new RegExp(`\\(${ROTATION_DAYS_RANGE.min}-${ROTATION_DAYS_RANGE.max}\\)`));
+        assert.match(String(declarations.secretOverlapDays.description), new RegExp(`\\(${OVERLAP_DAYS_RANGE.min}-${OVERLAP_DAYS_RANGE.max} days`));
+    });
+
+    it("agrees with the components' own defaults where a key feeds one", () => {
+        const fedBy: Record<string, unknown> = {
+            dbtCloudHost: DBT_AZURE_DEVOPS_APP_DEFAULTS.dbtCloudHost,
+            authMode: DBT_AZURE_DEVOPS_APP_DEFAULTS.authMode,
+            appDisplayName: DBT_AZURE_DEVOPS_APP_DEFAULTS.displayName,
+            owners: DBT_AZURE_DEVOPS_APP_DEFAULTS.owners,
+            adminConsent: DBT_AZURE_DEVOPS_APP_DEFAULTS.adminConsent,
+            protectApplication: DBT_AZURE_DEVOPS_APP_DEFAULTS.protectApplication,
+            secretRotationDays: DBT_AZURE_DEVOPS_APP_DEFAULTS.secretRotationDays,
+            secretOverlapDays: DBT_AZURE_DEVOPS_APP_DEFAULTS.secretOverlapDays,
+            connectDirectory: ORGANIZATION_ACCESS_DEFAULTS.connectDirectory,
+            adoProjects: ORGANIZATION_ACCESS_DEFAULTS.projects,
+            adoProjectAccess: ORGANIZATION_ACCESS_DEFAULTS.projectAccess,
+            adoAccessLevel: ORGANIZATION_ACCESS_DEFAULTS.accessLevel,
+        };
+        for (const [key, componentDefault] of Object.entries(fedBy)) {
+            assert.deepEqual(declarations[key].default, componentDefault, key);
         }
     });
 

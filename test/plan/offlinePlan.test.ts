@@ -177,7 +177,7 @@ describe("offline plan", () => {
             result.stderr,
             [
                 'Stack "bad" has invalid configuration (2 problems):',
-                '  - dbt-azure-devops:adoOrganization "dev.azure.com/acme" is a URL; dbt Cloud wants the organization name alone. Run: pulumi config set adoOrganization acme',
+                '  - dbt-azure-devops:adoOrganization "dev.azure.com/acme" is a URL; the organization name alone is "acme". Run: pulumi config set adoOrganization acme',
                 '  - dbt-azure-devops:authMode "oauth" is not one of "service_principal", "service_user".',
                 "",
             ].join("\n"),

@@ -1,8 +1,8 @@
+import { STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
 import { evaluatePolicies } from "../../policy/evaluate";
-import { STACK_CONFIG_SCHEMA } from "../../config/stackConfigSchema";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
-import { readStackFiles, SECRET_PLACEHOLDER } from "./stackFiles";
+import { ConfigDeclaration, readStackFiles, SECRET_PLACEHOLDER } from "./stackFiles";
 
 export interface OfflinePlan {
     /** What is printed. */
@@ -29,17 +29,17 @@ export async function offlinePlan(root: string, stack: string, at: Date, seriali
         serializeProviders,
     });
     const policies = evaluatePolicies(evaluation.resources, at);
-    return { document: planDocument(stack, at, shownConfig(files.project, files.values, files.secretKeys), evaluation, policies), evaluation };
+    const config = shownConfig(files.project, files.declarations, files.values, files.secretKeys);
+    return { document: planDocument(stack, at, config, evaluation, policies), evaluation };
 }
 
-/** The project's settings as the program read them, in the schema's order; secure ones masked. */
-function shownConfig(project: string, values: Record<string, string>, secretKeys: string[]): Record<string, unknown> {
+/** The project's settings as the program read them, in the parsers' order; secure ones masked. */
+function shownConfig(project: string, declarations: Record<string, ConfigDeclaration>, values: Record<string, string>, secretKeys: string[]): Record<string, unknown> {
     const shown: Record<string, unknown> = {};
-    for (const key of Object.keys(STACK_CONFIG_SCHEMA)) {
+    for (const key of Object.keys(STACK_CONFIG_PARSERS)) {
         const fullKey = `${project}:${key}`;
         if (fullKey in values) {
-            const type = STACK_CONFIG_SCHEMA[key as keyof typeof STACK_CONFIG_SCHEMA].type;
-            shown[key] = secretKeys.includes(fullKey) ? SECRET_PLACEHOLDER : typed(type, values[fullKey]);
+            shown[key] = secretKeys.includes(fullKey) ? SECRET_PLACEHOLDER : typed(declarations[key]?.type ?? "string", values[fullKey]);
         }
     }
     return shown;

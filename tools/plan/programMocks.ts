@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, USER_IMPERSONATION_SCOPE_ID_FALLBACK } from "../../domain/wellKnownIds";
-import { plannedGrants, ProjectAccess } from "../../providers/azuredevops/api/grants";
+import { ProjectAccess } from "../../domain/projectAccess";
+import { plannedGrants } from "../../providers/azuredevops/api/grants";
 import { cloudValue, IdStyle, stableGuid, stableSecretValue } from "./stableIds";
 
 type State = Record<string, unknown>;

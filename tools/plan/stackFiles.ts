@@ -8,10 +8,19 @@ import YAML from "yaml";
  */
 export interface StackFileConfig {
     project: string;
+    /** Pulumi.yaml's declaration of each of the project's keys (unqualified). */
+    declarations: Record<string, ConfigDeclaration>;
     /** Fully qualified keys (`project:key`) to the string values the SDK sees. */
     values: Record<string, string>;
     /** Keys whose values are `secure:` in the stack file: they cannot be read offline. */
     secretKeys: string[];
+}
+
+/** One key of Pulumi.yaml's `config:` block: the one source of its type, description and default. */
+export interface ConfigDeclaration {
+    type?: string;
+    description?: string;
+    default?: unknown;
 }
 
 export class StackFileError extends Error {}
@@ -21,6 +30,8 @@ export const SECRET_PLACEHOLDER = "[secret]";
 
 export interface ProjectFile {
     project: string;
+    /** Pulumi.yaml's declaration of each of the project's keys (unqualified). */
+    declarations: Record<string, ConfigDeclaration>;
     /** Config defaults declared in Pulumi.yaml, as fully qualified keys. */
     defaults: Record<string, string>;
     /** Where the stack files are: `stackConfigDir` resolved against the project folder. */
@@ -39,20 +50,26 @@ export function readProjectFile(root: string): ProjectFile {
         throw new StackFileError(`Pulumi.yaml has no project name.`);
     }
     const defaults: Record<string, string> = {};
+    const declarations: Record<string, ConfigDeclaration> = {};
     for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
-        if (declaration && typeof declaration === "object" && "default" in declaration) {
-            defaults[qualified(project, key)] = toConfigString((declaration as { default: unknown }).default);
+        // A bare value is the short form of a declaration with only a default.
+        const declared = declaration !== null && typeof declaration === "object" && !Array.isArray(declaration)
+            ? (declaration as ConfigDeclaration)
+            : { default: declaration };
+        declarations[key] = declared;
+        if ("default" in declared) {
+            defaults[qualified(project, key)] = toConfigString(declared.default);
         }
     }
     const stackConfigDir = projectFile.stackConfigDir;
     if (stackConfigDir !== undefined && typeof stackConfigDir !== "string") {
         throw new StackFileError(`Pulumi.yaml's stackConfigDir must be a folder path; got ${JSON.stringify(stackConfigDir)}.`);
     }
-    return { project, defaults, stackDir: path.resolve(root, stackConfigDir ?? ".") };
+    return { project, declarations, defaults, stackDir: path.resolve(root, stackConfigDir ?? ".") };
 }
 
 export function readStackFiles(root: string, stack: string): StackFileConfig {
-    const { project, defaults, stackDir } = readProjectFile(root);
+    const { project, declarations, defaults, stackDir } = readProjectFile(root);
     const stackPath = path.join(stackDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackPath)) {
         throw new StackFileError(
@@ -72,7 +89,7 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
             values[fullKey] = toConfigString(value);
         }
     }
-    return { project, values, secretKeys };
+    return { project, declarations, values, secretKeys };
 }
 
 /** The stacks that have a settings file in `stackDir`. */

@@ -5,7 +5,7 @@
 import { HttpHooks, realHttpHooks, requestJson } from "../../../lib/http/request";
 import { httpSettingsFromEnv } from "../../../lib/http/settings";
 import { azureDevOpsHosts, orgUrl } from "./endpoints";
-import { NOT_CONNECTED_TENANT } from "../validation";
+import { NOT_CONNECTED_TENANT } from "../../../domain/wellKnownIds";
 
 export type OrganizationTenant =
     | { kind: "no-such-organization" }

@@ -1,13 +1,10 @@
 /**
  * Member Entitlement Management calls for service principals (vsaex.dev.azure.com, 7.1-preview.1).
  */
+import { AccessLevel } from "../../../domain/accessLevel";
 import { AdoSession, adoRequest, PERMISSION_HINTS } from "./client";
 
 const ENTITLEMENT_API = "api-version=7.1-preview.1";
-
-/** Real accountLicenseType values: express is "Basic", advanced is "Basic + Test Plans". */
-export type AccountLicenseType = "stakeholder" | "express" | "advanced";
-export const ACCOUNT_LICENSE_TYPES: readonly AccountLicenseType[] = ["stakeholder", "express", "advanced"];
 
 export interface ServicePrincipalEntitlement {
     id: string;
@@ -38,7 +35,7 @@ function describeErrors(results: Array<OperationResult | undefined>): string {
 
 export type AddOutcome = { added: ServicePrincipalEntitlement } | { rejected: string };
 
-export async function addServicePrincipalEntitlement(session: AdoSession, objectId: string, license: AccountLicenseType): Promise<AddOutcome> {
+export async function addServicePrincipalEntitlement(session: AdoSession, objectId: string, license: AccessLevel): Promise<AddOutcome> {
     const result = await adoRequest<PostResponse>(session, {
         method: "POST", host: "vsaex", path: `_apis/serviceprincipalentitlements?${ENTITLEMENT_API}`,
         body: {
@@ -65,7 +62,7 @@ export async function getServicePrincipalEntitlement(session: AdoSession, entitl
     return result.status === 404 || !result.body?.id ? undefined : result.body;
 }
 
-export async function setAccessLevel(session: AdoSession, entitlementId: string, license: AccountLicenseType): Promise<void> {
+export async function setAccessLevel(session: AdoSession, entitlementId: string, license: AccessLevel): Promise<void> {
     const result = await adoRequest<PatchResponse>(session, {
         method: "PATCH", host: "vsaex", path: `_apis/serviceprincipalentitlements/${encodeURIComponent(entitlementId)}?${ENTITLEMENT_API}`,
         contentType: "application/json-patch+json",

@@ -4,11 +4,8 @@
  * Azure DevOps" > service principal: ServiceHooks view/edit/delete on PublisherSecurity/<project>,
  * Git GenericContribute and PullRequestContribute on repoV2/<project>, and project Readers).
  */
-export type ProjectAccess = "least_privilege" | "project_administrators";
-export const PROJECT_ACCESS_MODES: readonly ProjectAccess[] = ["least_privilege", "project_administrators"];
-
-export const SERVICE_HOOKS_NAMESPACE = "cb594ebe-87dd-4fc9-ac2c-6a10a4c92046";
-export const GIT_REPOSITORIES_NAMESPACE = "2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87";
+import { ProjectAccess } from "../../../domain/projectAccess";
+import { GIT_REPOSITORIES_NAMESPACE, SERVICE_HOOKS_NAMESPACE } from "../../../domain/wellKnownIds";
 
 export interface AceGrant {
     namespaceId: string;

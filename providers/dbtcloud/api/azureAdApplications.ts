@@ -3,12 +3,11 @@
  * (pkg/dbt_cloud/azure_ad_application.go): responses are {data, status}; update is a POST
  * to the record's id with every field; client id, secret and tenant are never returned.
  */
+import { AuthMode } from "../../../domain/authMode";
 import { dbtCloudCredentials } from "../../../lib/http/dbtCloudAuth";
 import { isHttpError } from "../../../lib/http/httpError";
 import { HttpMethod, requestJson } from "../../../lib/http/request";
 import { httpSettingsFromEnv } from "../../../lib/http/settings";
-
-export type AzureServiceAuthenticationMethod = "service_principal" | "service_user";
 
 export interface AzureAdApplicationRecord {
     id: number;
@@ -23,7 +22,7 @@ export interface AzureAdApplicationFields {
     client_id: string;
     client_secret: string;
     tenant_id: string;
-    azure_service_authentication_method: AzureServiceAuthenticationMethod;
+    azure_service_authentication_method: AuthMode;
 }
 
 export interface DbtSession {
