@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccessLevel, DEFAULT_ACCESS_LEVEL } from "../domain/accessLevel";
 import { DirectoryMode } from "../domain/directoryMode";
 import { ProjectAccess } from "../domain/projectAccess";
+import { projectSlug } from "../domain/projectName";
 import { AzureDevOpsDirectoryConnection } from "../providers/azuredevops/directoryConnection";
 import { AzureDevOpsProjectPermissions } from "../providers/azuredevops/projectPermissions";
 import { AzureDevOpsServicePrincipalEntitlement } from "../providers/azuredevops/servicePrincipalEntitlement";
@@ -86,17 +87,15 @@ export class AzureDevOpsOrganizationAccess extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [connection] },
             );
             for (const project of settings.projects) {
-                // Azure DevOps project names are case-insensitive: so is the child's name, or a
-                // change of case would create the grants anew and then revoke them with the old child.
                 const permissions = new AzureDevOpsProjectPermissions(
-                    `${name}-project-${project.toLowerCase()}`,
+                    projectResourceName(name, project, settings.projects, this),
                     {
                         organization: settings.organization,
                         project,
                         servicePrincipal: entitlement.identifiers,
                         access: settings.projectAccess,
                     },
-                    { parent: this },
+                    { parent: this, aliases: formerProjectNames(name, project) },
                 );
                 projectIds[project] = permissions.projectId;
             }
@@ -120,4 +119,24 @@ function withDefaults(args: AzureDevOpsOrganizationAccessArgs): Required<AzureDe
         projectAccess: args.projectAccess ?? defaults.projectAccess,
         accessLevel: args.accessLevel ?? defaults.accessLevel,
     };
+}
+
+/**
+ * A project's grants are named after its slug: case-insensitive like Azure DevOps project names
+ * (a change of case must not create the grants anew and revoke them with the old child), and
+ * without spaces. Two projects with one slug would be one resource name: refused.
+ */
+function projectResourceName(name: string, project: string, projects: string[], parent: pulumi.Resource): string {
+    const slug = projectSlug(project);
+    const twin = projects.find((other) => other !== project && projectSlug(other) === slug);
+    if (twin !== undefined) {
+        throw new pulumi.ResourceError(`Projects "${twin}" and "${project}" would both name their grants "${name}-project-${slug}"; list one of them only.`, parent);
+    }
+    return `${name}-project-${slug}`;
+}
+
+/** Until the slug, a project's grants were named after its lower-cased name, spaces kept. */
+function formerProjectNames(name: string, project: string): pulumi.Alias[] {
+    const former = `${name}-project-${project.toLowerCase()}`;
+    return former === `${name}-project-${projectSlug(project)}` ? [] : [{ name: former }];
 }

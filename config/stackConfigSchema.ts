@@ -9,6 +9,7 @@ import { parseDbtCloudHost } from "../domain/dbtCloudHost";
 import { DIRECTORY_MODES } from "../domain/directoryMode";
 import { ParseResult } from "../domain/parseResult";
 import { PROJECT_ACCESS_MODES } from "../domain/projectAccess";
+import { projectSlug } from "../domain/projectName";
 import { adoOrganization, adoProjectName, boolean, integerInRange, objectId, oneOf, stringList, text } from "./valueParsers";
 
 export const ROTATION_DAYS_RANGE = { min: 7, max: 180 } as const;
@@ -67,4 +68,20 @@ export const CROSS_KEY_RULES: ReadonlyArray<(config: Partial<StackConfig>) => { 
                     "whose access you manage in Azure DevOps. Remove adoProjects or set authMode to service_principal.",
             }
             : undefined,
+    ({ adoProjects }) => {
+        // Each project's resources are named after its slug: two projects must not share one.
+        const bySlug = new Map<string, string>();
+        for (const project of adoProjects ?? []) {
+            const other = bySlug.get(projectSlug(project));
+            if (other !== undefined) {
+                return {
+                    key: "adoProjects",
+                    problem: `"${other}" and "${project}" would name their resources alike ("${projectSlug(project)}"); ` +
+                        "list one of them only, or grant the other by hand.",
+                };
+            }
+            bySlug.set(projectSlug(project), project);
+        }
+        return undefined;
+    },
 ];

@@ -1,6 +1,6 @@
 /**
  * Azure DevOps project names: what the stack config accepts and the project-permissions
- * provider checks.
+ * provider checks, and the slug that names a project's Pulumi resources.
  */
 
 // At most 64 characters, none of these, not starting with `_` or `.`, not ending with `.`.
@@ -16,4 +16,13 @@ export function projectNameProblem(value: unknown): string | undefined {
         return `"${String(value)}" is not a project name: Azure DevOps project names cannot contain \\ / : * ? " < > | ; # $ { } , + = [ ], start with _ or . or end with a dot.`;
     }
     return undefined;
+}
+
+/**
+ * The project's part of a resource name: lower case (project names are case-insensitive, so a
+ * change of case must not rename the resource), every run of other characters than letters,
+ * digits, `.` and `_` turned into one hyphen: "Data Platform" is "data-platform".
+ */
+export function projectSlug(name: string): string {
+    return name.trim().toLowerCase().replace(/[^\p{L}\p{N}._]+/gu, "-").replace(/^-+|-+$/g, "");
 }

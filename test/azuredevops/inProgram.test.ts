@@ -66,7 +66,7 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
         const run = await runProgram({ config: projects });
         const entitlement = only(run, DYNAMIC.entitlement);
         const grants = run.resources.filter((r) => r.type === DYNAMIC.permissions);
-        assert.deepEqual(grants.map((g) => g.name), ["dbt-azure-devops-ado-project-analytics", "dbt-azure-devops-ado-project-data platform"]);
+        assert.deepEqual(grants.map((g) => g.name), ["dbt-azure-devops-ado-project-analytics", "dbt-azure-devops-ado-project-data-platform"]);
         assert.deepEqual(grants.map((g) => g.inputs.project), ["Analytics", "Data Platform"]);
         for (const grant of grants) {
             assert.equal(grant.inputs.access, "least_privilege");
@@ -93,6 +93,16 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
         assert.deepEqual(grantNames(after), grantNames(before));
     });
 
+    it("names a project's grants after its slug, aliased to the name it had before slugs", async () => {
+        const run = await runProgram({ config: { ...projects, adoProjects: '["Analytics","Data Platform","R&D  (EU)"]' } });
+        const grants = run.resources.filter((r) => r.type === DYNAMIC.permissions);
+        assert.deepEqual(grants.map((g) => [g.name, g.options.aliases]), [
+            ["dbt-azure-devops-ado-project-analytics", undefined],
+            ["dbt-azure-devops-ado-project-data-platform", [{ type: DYNAMIC.permissions, name: "dbt-azure-devops-ado-project-data platform", parent: "dbt-azure-devops-ado" }]],
+            ["dbt-azure-devops-ado-project-r-d-eu", [{ type: DYNAMIC.permissions, name: "dbt-azure-devops-ado-project-r&d  (eu)", parent: "dbt-azure-devops-ado" }]],
+        ]);
+    });
+
     it("grants the principal nothing in service-user mode", async () => {
         const run = await runProgram({ config: { authMode: "service_user" } });
         assert.equal(run.resources.filter((r) => r.type === DYNAMIC.entitlement || r.type === DYNAMIC.permissions).length, 0);
@@ -104,6 +114,9 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
         const record = only(run, DYNAMIC.dbtCloud);
         const app = only(run, TYPES.application);
         assert.equal(record.name, "dbt-azure-devops-dbt-cloud");
+        // Inside its component now, aliased to where stacks from before hold it: no parent.
+        assert.equal(record.parent, "dbt-azure-devops-dbt-cloud");
+        assert.deepEqual(record.options.aliases, [{ type: DYNAMIC.dbtCloud, name: "dbt-azure-devops-dbt-cloud" }]);
         assert.deepEqual({ ...record.actualInputs, __provider: undefined }, {
             __provider: undefined,
             accountId: 70403103926931,

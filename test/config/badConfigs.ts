@@ -39,6 +39,7 @@ export const BAD_CONFIGS: BadConfig[] = [
     { title: "protection as 1", config: { protectApplication: "1" }, key: "protectApplication", message: /is not a boolean/ },
     { title: "unknown directory mode", config: { connectDirectory: "move" }, key: "connectDirectory", message: /"move" is not one of "verify", "connect"/ },
     { title: "project name with a slash", config: { adoProjects: '["Analytics/Main"]' }, key: "adoProjects", message: /item 0 "Analytics\/Main" is not a project name/ },
+    { title: "two projects whose resources would share a name", config: { adoProjects: '["Data Platform","data-platform"]' }, key: "adoProjects", message: /"Data Platform" and "data-platform" would name their resources alike \("data-platform"\)/ },
     { title: "projects in service-user mode", config: { authMode: "service_user", adoProjects: '["Analytics"]' }, key: "adoProjects", message: /applies to service_principal mode only/ },
     { title: "unknown project access", config: { adoProjectAccess: "admin" }, key: "adoProjectAccess", message: /is not one of "least_privilege", "project_administrators"/ },
     { title: "unknown access level", config: { adoAccessLevel: "basic" }, key: "adoAccessLevel", message: /"basic" is not one of "stakeholder", "express", "advanced"/ },

@@ -2,7 +2,9 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { DBT_AZURE_DEVOPS_APP_DEFAULTS, ORGANIZATION_ACCESS_DEFAULTS } from "../../components";
+import {
+    DBT_AZURE_DEVOPS_APP_DEFAULTS, DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS, ORGANIZATION_ACCESS_DEFAULTS,
+} from "../../components";
 import { MAX_SECRET_LIFETIME_DAYS, OVERLAP_DAYS_RANGE, ROTATION_DAYS_RANGE, STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
 import { DEFAULT_MAX_LIFETIME_DAYS } from "../../policy/rules/clientSecretLifetime";
 import { readProjectFile, stackNames } from "../../tools/plan/stackFiles";
@@ -55,6 +57,8 @@ describe("Pulumi.yaml and the stack files", () => {
         for (const [key, componentDefault] of Object.entries(fedBy)) {
             assert.deepEqual(declarations[key].default, componentDefault, key);
         }
+        assert.equal(DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS.dbtCloudHost, DBT_AZURE_DEVOPS_APP_DEFAULTS.dbtCloudHost);
+        assert.equal(DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS.authMode, DBT_AZURE_DEVOPS_APP_DEFAULTS.authMode);
     });
 
     it("caps secret lifetimes where the policy pack does", () => {

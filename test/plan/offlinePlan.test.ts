@@ -36,7 +36,99 @@ function projectWithStack(stack: string, config: Record<string, string | null>):
     return dir;
 }
 
+/**
+ * The dev plan's resources as `(type, name, parent)` before the layout of issue 12 (commit
+ * 9d70066, one tab-separated line each): what stacks created then hold in state. Every one must
+ * still be declared, under the same identity or through an alias, or a `pulumi up` would replace it.
+ */
+function devResourcesBeforeLayout(): [string, string, string | undefined][] {
+    const text = fs.readFileSync(path.join(REPO_ROOT, "test", "plan", "fixtures", "dev-resources-before-layout.tsv"), "utf8");
+    return text.trim().split("\n").map((line) => {
+        const [type, name, parent] = line.split("\t");
+        return [type, name, parent || undefined];
+    });
+}
+
+/**
+ * The dev plan's resources now: `(type, name, parent)` and the aliases of each. A change here
+ * moves URNs in every stack's state: it needs an alias to what was there, or it is a replacement.
+ */
+const DEV_RESOURCES: [string, string, string?, string?][] = [
+    ["dbt-azure-devops:entra:DbtAzureDevOpsApp", "dbt-azure-devops"],
+    ["azuread:index/application:Application", "dbt-azure-devops-app", "dbt-azure-devops"],
+    ["azuread:index/servicePrincipal:ServicePrincipal", "dbt-azure-devops-sp", "dbt-azure-devops"],
+    ["azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant", "dbt-azure-devops-consent", "dbt-azure-devops"],
+    ["dbt-azure-devops:entra:RotatingClientSecret", "dbt-azure-devops-secret", "dbt-azure-devops"],
+    ["azuread:index/applicationPassword:ApplicationPassword", "dbt-azure-devops-secret-a", "dbt-azure-devops-secret"],
+    ["azuread:index/applicationPassword:ApplicationPassword", "dbt-azure-devops-secret-b", "dbt-azure-devops-secret"],
+    ["dbt-azure-devops:azuredevops:OrganizationAccess", "dbt-azure-devops-ado"],
+    ["pulumi-nodejs:dynamic/azuredevops:DirectoryConnection", "dbt-azure-devops-ado-directory", "dbt-azure-devops-ado"],
+    ["pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement", "dbt-azure-devops-ado-entitlement", "dbt-azure-devops-ado"],
+    ["pulumi-nodejs:dynamic/azuredevops:ProjectPermissions", "dbt-azure-devops-ado-project-analytics", "dbt-azure-devops-ado"],
+    ["pulumi-nodejs:dynamic/azuredevops:ProjectPermissions", "dbt-azure-devops-ado-project-data-platform", "dbt-azure-devops-ado",
+        "alias dbt-azure-devops-ado-project-data platform under dbt-azure-devops-ado"],
+    ["dbt-azure-devops:dbtcloud:AzureDevOpsIntegration", "dbt-azure-devops-dbt-cloud"],
+    ["pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication", "dbt-azure-devops-dbt-cloud", "dbt-azure-devops-dbt-cloud",
+        "alias dbt-azure-devops-dbt-cloud at the root"],
+];
+
+interface ResourceWithOptions {
+    type: string;
+    name: string;
+    parent?: string;
+    options?: { aliases?: { type: string; name: string; parent?: string }[] };
+}
+
+function identities(resources: ResourceWithOptions[]): [string, string, string?, string?][] {
+    return resources.map((r) => {
+        const aliases = (r.options?.aliases ?? []).map((a) => `alias ${a.name} ${a.parent ? `under ${a.parent}` : "at the root"}`).join(", ");
+        const row: [string, string, string?, string?] = [r.type, r.name];
+        if (r.parent || aliases) row.push(r.parent);
+        if (aliases) row.push(aliases);
+        return row;
+    });
+}
+
 describe("offline plan", () => {
+    it("declares dev's resources as pinned: (type, name, parent) and aliases", async () => {
+        const { code, stdout } = await plan(["--json", "--at", AT]);
+        assert.equal(code, 0);
+        assert.deepEqual(identities((JSON.parse(stdout) as PlanDocument).resources), DEV_RESOURCES);
+    });
+
+    it("reaches every resource dev had before the layout, unchanged or through an alias; only components are new", async () => {
+        const { evaluation } = await offlinePlan(REPO_ROOT, "dev", new Date(AT));
+        const key = (type: string, name: string, parent?: string) => JSON.stringify([type, name, parent ?? null]);
+        const reached = new Set<string>();
+        for (const r of evaluation.resources) {
+            reached.add(key(r.type, r.name, r.parent));
+            for (const alias of r.options.aliases ?? []) {
+                reached.add(key(alias.type, alias.name, alias.parent));
+            }
+        }
+        const beforeLayout = devResourcesBeforeLayout();
+        assert.equal(beforeLayout.length, 13);
+        for (const [type, name, parent] of beforeLayout) {
+            assert.ok(reached.has(key(type, name, parent)), `${type} ${name} (parent ${parent}) would be replaced`);
+        }
+        const before = new Set(beforeLayout.map(([type, name, parent]) => key(type, name, parent)));
+        const added = evaluation.resources.filter((r) => !before.has(key(r.type, r.name, r.parent)) && (r.options.aliases ?? []).length === 0);
+        assert.deepEqual(added.map((r) => [r.name, r.custom]), [["dbt-azure-devops-dbt-cloud", false]], "new, unaliased resources are components only");
+    });
+
+    it("prints the README's excerpt of dev as the plan does, with the plan's resource count", async () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const excerpt = /An excerpt for `dev`:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+        const { stdout } = await plan(["--at", AT]);
+        const count = /^Resources \((\d+)\):$/m.exec(stdout)?.[1];
+        assert.match(excerpt, new RegExp(`^Resources \\(${count}\\):$`, "m"));
+        const headers = excerpt.split("\n").filter((line) => line.startsWith("  + "));
+        assert.ok(headers.length >= 3, excerpt);
+        for (const header of headers) {
+            assert.ok(stdout.split("\n").includes(header), `not in the dev plan: ${header}`);
+        }
+    });
+
     it("plans dev as data: the multitenant app, dbt's redirect URI, ADO scope only, the SP, dated secrets, all outputs", async () => {
         const { code, stdout } = await plan(["--json", "--at", AT]);
         assert.equal(code, 0);
@@ -76,7 +168,7 @@ describe("offline plan", () => {
         assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement"), ["dbt-azure-devops-ado-entitlement"]);
         assert.deepEqual(named("pulumi-nodejs:dynamic/azuredevops:ProjectPermissions"), [
             "dbt-azure-devops-ado-project-analytics",
-            "dbt-azure-devops-ado-project-data platform",
+            "dbt-azure-devops-ado-project-data-platform",
         ]);
         const [record] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
         assert.deepEqual(record.inputs, {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinEvaluationInstant } from "../../config/evaluationInstant";
 import { readStackConfig } from "../../config/readStackConfig";
+import { buildProgram } from "../../program";
 import { programMocks, ProgramMockOptions } from "./programMocks";
 import { withProviderSerialization } from "./providerSerialization";
 import { reveal } from "./revealInputs";
@@ -23,6 +23,18 @@ export interface ResourceOptionsShown {
     protect?: boolean;
     ignoreChanges?: string[];
     retainOnDelete?: boolean;
+    /** Where the resource was before, one `(type, name, parent)` each: see {@link FormerIdentity}. */
+    aliases?: FormerIdentity[];
+}
+
+/**
+ * An alias, as the identity it stands for: the type, name and parent name the resource had.
+ * `parent` is absent for a resource that had none (the stack's direct child).
+ */
+export interface FormerIdentity {
+    type: string;
+    name: string;
+    parent?: string;
 }
 
 export interface EvaluatedResource {
@@ -45,8 +57,6 @@ export interface Evaluation {
     actualOutputs: Record<string, unknown>;
 }
 
-// The compiled program, relative to this file in dist/ (tsc keeps the source layout).
-const PROGRAM = "../../index";
 // Inputs the SDK adds for dynamic providers: the serialized provider code, not a user input.
 const INTERNAL_INPUTS = new Set(["__provider"]);
 
@@ -76,33 +86,28 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
         false,
     );
     pulumi.runtime.setAllConfig(request.config, request.secretKeys ?? []);
-    // The program reads its config first thing; reading it here too surfaces a ConfigError as a
-    // plain rejection instead of a failure inside the half-built stack resource.
-    readStackConfig();
-    pinEvaluationInstant(request.at);
+    // Read before the stack exists, so a ConfigError is a plain rejection instead of a failure
+    // inside the half-built stack resource; then the program runs as index.ts runs it, at `at`.
+    const config = readStackConfig();
 
     const recorded: { type: string; name: string; parent?: string; custom: boolean; props: unknown; options: ResourceOptionsShown }[] = [];
     let exports: Record<string, unknown> = {};
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation((args) => {
-                recorded.push({
-                    type: args.type,
-                    name: args.name,
-                    parent: (args.opts.parent as unknown as { __name?: string } | undefined)?.__name,
-                    custom: pulumi.CustomResource.isInstance(args.resource),
-                    props: args.props,
-                    options: optionsShown(args.opts as pulumi.CustomResourceOptions),
-                });
-                return undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            const parent = nameOf(args.opts.parent);
+            recorded.push({
+                type: args.type,
+                name: args.name,
+                parent,
+                custom: pulumi.CustomResource.isInstance(args.resource),
+                props: args.props,
+                options: optionsShown(args.type, args.name, parent, args.opts as pulumi.CustomResourceOptions),
             });
-            delete require.cache[require.resolve(PROGRAM)];
-            exports = require(PROGRAM);
-            return exports;
+            return undefined;
         });
-    } finally {
-        pinEvaluationInstant(undefined);
-    }
+        exports = { ...buildProgram(config, request.at) };
+        return exports;
+    });
 
     const resources: EvaluatedResource[] = [];
     for (const entry of recorded) {
@@ -131,10 +136,30 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
     };
 }
 
-function optionsShown(opts: pulumi.CustomResourceOptions): ResourceOptionsShown {
+function optionsShown(type: string, name: string, parent: string | undefined, opts: pulumi.CustomResourceOptions): ResourceOptionsShown {
     const shown: ResourceOptionsShown = {};
     if (opts.protect) shown.protect = true;
     if (opts.ignoreChanges && opts.ignoreChanges.length > 0) shown.ignoreChanges = [...opts.ignoreChanges];
     if (opts.retainOnDelete) shown.retainOnDelete = true;
+    const aliases = (opts.aliases ?? []).map((alias) => formerIdentity(type, name, parent, alias));
+    if (aliases.length > 0) shown.aliases = aliases;
     return shown;
+}
+
+function nameOf(resource: unknown): string | undefined {
+    return (resource as { __name?: string } | undefined)?.__name;
+}
+
+/** What an alias object says the resource was; a URN-string alias is not used by this program. */
+function formerIdentity(type: string, name: string, parent: string | undefined, alias: pulumi.Input<pulumi.URN | pulumi.Alias>): FormerIdentity {
+    if (typeof alias === "string" || pulumi.Output.isInstance(alias) || alias instanceof Promise) {
+        throw new Error(`${name}: only alias objects with plain values can be shown by the plan.`);
+    }
+    const spec = alias as pulumi.Alias;
+    // As the SDK reads it: no `parent` key keeps the current parent; `parent: undefined`
+    // (pulumi.rootStackResource) means none.
+    const formerParent = !Object.prototype.hasOwnProperty.call(spec, "parent") ? parent : nameOf(spec.parent);
+    const formerName = typeof spec.name === "string" ? spec.name : name;
+    const formerType = typeof spec.type === "string" ? spec.type : type;
+    return { type: formerType, name: formerName, ...(formerParent !== undefined ? { parent: formerParent } : {}) };
 }

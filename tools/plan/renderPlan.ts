@@ -1,5 +1,5 @@
 import { PolicyVerdict } from "../../policy/evaluate";
-import { Evaluation } from "./evaluateProgram";
+import { Evaluation, FormerIdentity } from "./evaluateProgram";
 
 /** What the offline plan prints: data that a reviewer, a test or `jq` can read. */
 export interface PlanDocument {
@@ -68,6 +68,10 @@ export function renderText(plan: PlanDocument): string {
 }
 
 function optionText(option: string, value: unknown): string {
+    if (option === "aliases") {
+        // Where the resource was before: its URN there is carried over, not replaced.
+        return (value as FormerIdentity[]).map((former) => `alias ${former.name} ${former.parent ? `under ${former.parent}` : "at the root"}`).join(", ");
+    }
     return value === true ? option : `${option}: ${inline(value)}`;
 }
 
