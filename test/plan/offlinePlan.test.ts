@@ -129,6 +129,26 @@ describe("offline plan", () => {
         }
     });
 
+    it("says that a stack's ESC environments are not opened offline, in the plan and with a config error", async () => {
+        const dir = projectWithStack("esc", {});
+        fs.appendFileSync(path.join(readProjectFile(dir).stackDir, "Pulumi.esc.yaml"), "environment:\n  - contoso/dbt-azure-devops-dev\n");
+        const ok = await plan(["--stack", "esc", "--json", "--at", AT], dir);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.deepEqual((JSON.parse(ok.stdout) as PlanDocument).notes, [
+            "Pulumi.esc.yaml imports the Pulumi ESC environment(s) contoso/dbt-azure-devops-dev; the offline plan does not open them, " +
+                "so any config they provide is missing here (pulumi preview resolves them).",
+        ]);
+        const text = await plan(["--stack", "esc", "--at", AT], dir);
+        assert.match(text.stdout, /^Note: Pulumi\.esc\.yaml imports the Pulumi ESC environment\(s\) contoso\/dbt-azure-devops-dev;/m);
+
+        const missing = projectWithStack("escbad", { adoOrganization: null });
+        fs.appendFileSync(path.join(readProjectFile(missing).stackDir, "Pulumi.escbad.yaml"), "environment:\n  imports:\n    - contoso/common\n");
+        const bad = await plan(["--stack", "escbad", "--at", AT], missing);
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /adoOrganization is required/);
+        assert.match(bad.stderr, /^Note: Pulumi\.escbad\.yaml imports the Pulumi ESC environment\(s\) contoso\/common, \(inline definition\);/m);
+    });
+
     it("plans dev as data: the multitenant app, dbt's redirect URI, ADO scope only, the SP, dated secrets, all outputs", async () => {
         const { code, stdout } = await plan(["--json", "--at", AT]);
         assert.equal(code, 0);

@@ -1,8 +1,9 @@
+import { ConfigError } from "../../config/configError";
 import { STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
-import { ConfigDeclaration, readStackFiles, SECRET_PLACEHOLDER } from "./stackFiles";
+import { ConfigDeclaration, readStackFiles, SECRET_PLACEHOLDER, StackFileConfig } from "./stackFiles";
 
 export interface OfflinePlan {
     /** What is printed. */
@@ -19,18 +20,38 @@ export interface OfflinePlan {
  */
 export async function offlinePlan(root: string, stack: string, at: Date, serializeProviders = true): Promise<OfflinePlan> {
     const files = readStackFiles(root, stack);
-    const evaluation = await evaluateProgram({
-        project: files.project,
-        stack,
-        config: files.values,
-        secretKeys: files.secretKeys,
-        at,
-        idStyle: "placeholder",
-        serializeProviders,
-    });
+    const notes = environmentNotes(stack, files);
+    let evaluation: Evaluation;
+    try {
+        evaluation = await evaluateProgram({
+            project: files.project,
+            stack,
+            config: files.values,
+            secretKeys: files.secretKeys,
+            at,
+            idStyle: "placeholder",
+            serializeProviders,
+        });
+    } catch (error) {
+        if (error instanceof ConfigError && notes.length > 0) {
+            error.message = [error.message, ...notes.map((note) => `Note: ${note}`)].join("\n");
+        }
+        throw error;
+    }
     const policies = evaluatePolicies(evaluation.resources, at);
     const config = shownConfig(files.project, files.declarations, files.values, files.secretKeys);
-    return { document: planDocument(stack, at, config, evaluation, policies), evaluation };
+    return { document: planDocument(stack, at, config, evaluation, policies, notes), evaluation };
+}
+
+/** The stack's ESC environments are not opened offline: say so, as their config is missing. */
+function environmentNotes(stack: string, files: StackFileConfig): string[] {
+    if (files.environments.length === 0) {
+        return [];
+    }
+    return [
+        `Pulumi.${stack}.yaml imports the Pulumi ESC environment(s) ${files.environments.join(", ")}; ` +
+            "the offline plan does not open them, so any config they provide is missing here (pulumi preview resolves them).",
+    ];
 }
 
 /** The project's settings as the program read them, in the parsers' order; secure ones masked. */

@@ -10,6 +10,8 @@ export interface PlanDocument {
     outputs: Record<string, unknown>;
     /** The policy pack's verdict on these resources, as `pulumi preview --policy-pack policy` would give it. */
     policies: PolicyVerdict[];
+    /** What the plan could not take into account (ESC environments); absent when nothing. */
+    notes?: string[];
 }
 
 export function planDocument(
@@ -18,6 +20,7 @@ export function planDocument(
     config: Record<string, unknown>,
     evaluation: Evaluation,
     policies: PolicyVerdict[],
+    notes: string[] = [],
 ): PlanDocument {
     return {
         stack,
@@ -32,6 +35,7 @@ export function planDocument(
         })),
         outputs: evaluation.outputs,
         policies,
+        ...(notes.length > 0 ? { notes } : {}),
     };
 }
 
@@ -43,6 +47,7 @@ export function renderText(plan: PlanDocument): string {
     const lines = [
         `Offline plan of stack "${plan.stack}" at ${plan.at}`,
         `(mock runtime: no credentials, no network; <... of ...> marks values only the cloud knows)`,
+        ...(plan.notes ?? []).map((note) => `Note: ${note}`),
         "",
         "Config:",
         ...Object.entries(plan.config).map(([k, v]) => `  ${k}: ${inline(v)}`),

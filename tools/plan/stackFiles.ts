@@ -14,6 +14,12 @@ export interface StackFileConfig {
     values: Record<string, string>;
     /** Keys whose values are `secure:` in the stack file: they cannot be read offline. */
     secretKeys: string[];
+    /**
+     * The Pulumi ESC environments the stack file's `environment:` imports (a definition written
+     * in place is listed as "(inline definition)"). Offline they are not opened: any config they
+     * would provide is missing from the plan.
+     */
+    environments: string[];
 }
 
 /** One key of Pulumi.yaml's `config:` block: the one source of its type, description and default. */
@@ -76,7 +82,7 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
             `No stack file Pulumi.${stack}.yaml in ${stackDir}. Stacks with a file: ${stackNames(stackDir).join(", ") || "none"}.`,
         );
     }
-    const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
+    const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
 
     const values: Record<string, string> = { ...defaults };
     const secretKeys: string[] = [];
@@ -89,7 +95,19 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
             values[fullKey] = toConfigString(value);
         }
     }
-    return { project, declarations, values, secretKeys };
+    return { project, declarations, values, secretKeys, environments: environmentNames(stackFile.environment) };
+}
+
+/** `environment:` is a list of environment names, or an environment definition written in place. */
+function environmentNames(environment: unknown): string[] {
+    if (environment === undefined || environment === null) {
+        return [];
+    }
+    if (Array.isArray(environment)) {
+        return environment.map((name) => String(name));
+    }
+    const imports = (environment as { imports?: unknown }).imports;
+    return Array.isArray(imports) ? [...imports.map((name) => String(name)), "(inline definition)"] : ["(inline definition)"];
 }
 
 /** The stacks that have a settings file in `stackDir`. */
