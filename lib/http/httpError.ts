@@ -13,6 +13,8 @@ export interface HttpErrorFields {
     readonly endpoint: string;
     /** Parsed JSON error body when there was one (already free of our secrets: never echoed raw). */
     readonly responseBody?: unknown;
+    /** The error response's text, redacted and cut at 64 KiB, for callers that search it (JSON or not). */
+    readonly responseText?: string;
 }
 
 export type HttpError = Error & HttpErrorFields;

@@ -185,6 +185,7 @@ export async function requestJson<T>(spec: HttpRequestSpec, settings: HttpSettin
                 status: looksLikeSignInPage(status, response.headers) ? 401 : status,
                 endpoint,
                 responseBody: parsed.ok ? JSON.parse(redact(JSON.stringify(parsed.value))) : undefined,
+                responseText: redact(text.slice(0, 65_536)),
             });
         }
 
