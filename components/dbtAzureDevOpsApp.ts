@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import { AuthMode } from "../domain/authMode";
-import { dbtRedirectUris } from "../domain/redirectUris";
+import { isDbtDomainHost } from "../domain/dbtCloudHost";
+import { dbtRedirectUrisForHosts } from "../domain/redirectUris";
 import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, userImpersonationScopeId } from "../domain/wellKnownIds";
 import { RotatingClientSecret } from "./rotatingClientSecret";
 
@@ -12,6 +13,22 @@ export interface DbtAzureDevOpsAppArgs {
      * @default "cloud.getdbt.com"
      */
     dbtCloudHost?: string;
+    /**
+     * Further access hosts whose redirect URIs the app also allows (a move to a new access URL).
+     * @default []
+     */
+    additionalDbtCloudHosts?: string[];
+    /**
+     * Object id of a hand-made app registration to adopt with Pulumi's `import` option (its
+     * client id is kept); empty creates a new app.
+     * @default ""
+     */
+    existingApplicationObjectId?: string;
+    /**
+     * Object id of that app's service principal, imported with it; empty creates one.
+     * @default ""
+     */
+    existingServicePrincipalObjectId?: string;
     /**
      * How dbt Cloud authenticates to Azure DevOps; `service_user` adds its second redirect URI.
      * @default "service_principal"
@@ -57,6 +74,9 @@ export interface DbtAzureDevOpsAppArgs {
 /** The defaults the TSDoc above names; the stack config's own defaults are Pulumi.yaml's. */
 export const DBT_AZURE_DEVOPS_APP_DEFAULTS = {
     dbtCloudHost: "cloud.getdbt.com",
+    additionalDbtCloudHosts: [] as string[],
+    existingApplicationObjectId: "",
+    existingServicePrincipalObjectId: "",
     authMode: "service_principal" as AuthMode,
     displayName: "dbt Labs Azure DevOps App",
     owners: [] as string[],
@@ -77,12 +97,25 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
     public readonly servicePrincipalObjectId: pulumi.Output<string>;
     public readonly tenantId: pulumi.Output<string>;
     public readonly redirectUris: string[];
+    /** Every access host the app allows, the primary first. */
+    public readonly dbtCloudHosts: string[];
     public readonly clientSecret: pulumi.Output<string>;
     public readonly clientSecretExpiresAt: pulumi.Output<string>;
+    /** Rotation, made visible: the slot dbt Cloud holds, its key id, the next boundary, the other slot's end. */
+    public readonly clientSecretSlot: string;
+    public readonly clientSecretKeyId: pulumi.Output<string>;
+    public readonly nextRotationAt: string;
+    public readonly previousSecretExpiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: DbtAzureDevOpsAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, {}, opts);
         const settings = withDefaults(args);
+        const dbtCloudHosts = [settings.dbtCloudHost, ...settings.additionalDbtCloudHosts];
+        // The hosts are the component's declared inputs, so the policy pack's redirect-URI rule
+        // can accept exactly these and nothing else.
+        // Hosts outside dbt's domains (dbtCloudCustomDomain): named, so the plan says they are custom.
+        const customDomainHosts = dbtCloudHosts.filter((host) => !isDbtDomainHost(host));
+        super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, { dbtCloudHosts, ...(customDomainHosts.length > 0 ? { customDomainHosts } : {}) }, opts);
+        this.dbtCloudHosts = dbtCloudHosts;
 
         const deployer = azuread.getClientConfigOutput({ parent: this });
         // Without configured owners the identity running the first `pulumi up` owns the app, and
@@ -96,7 +129,13 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         const azureDevOps = azuread.getServicePrincipalOutput({ clientId: AZURE_DEVOPS_APP_ID }, { parent: this });
         const scopeId = azureDevOps.oauth2PermissionScopeIds.apply(userImpersonationScopeId);
 
-        this.redirectUris = dbtRedirectUris(settings.dbtCloudHost, settings.authMode);
+        this.redirectUris = dbtRedirectUrisForHosts(dbtCloudHosts, settings.authMode);
+        // Adoption of a hand-made app: Pulumi imports it (and its principal) in the first run and
+        // updates it to the declared shape in the same run; the URNs are the ones a new app gets.
+        const importApplication = settings.existingApplicationObjectId ? { import: `/applications/${settings.existingApplicationObjectId}` } : {};
+        const importServicePrincipal = settings.existingApplicationObjectId && settings.existingServicePrincipalObjectId
+            ? { import: `/servicePrincipals/${settings.existingServicePrincipalObjectId}` }
+            : {};
         // One authoritative Application (not the split resources): a permission or URI added in
         // the portal shows up as drift instead of being silently kept.
         const application = new azuread.Application(
@@ -110,13 +149,13 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
                     { resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: scopeId, type: "Scope" }] },
                 ],
             },
-            { parent: this, protect: settings.protectApplication, ...ownerOptions },
+            { parent: this, protect: settings.protectApplication, ...ownerOptions, ...importApplication },
         );
 
         const servicePrincipal = new azuread.ServicePrincipal(
             `${name}-sp`,
             { clientId: application.clientId, owners },
-            { parent: this, ...ownerOptions },
+            { parent: this, ...ownerOptions, ...importServicePrincipal },
         );
 
         if (settings.adminConsent) {
@@ -148,11 +187,16 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         this.tenantId = deployer.tenantId;
         this.clientSecret = secret.value;
         this.clientSecretExpiresAt = secret.expiresAt;
+        this.clientSecretSlot = secret.currentSlot;
+        this.clientSecretKeyId = secret.keyId;
+        this.nextRotationAt = secret.nextRotationAt;
+        this.previousSecretExpiresAt = secret.previousExpiresAt;
         this.registerOutputs({
             applicationId: this.applicationId,
             clientId: this.clientId,
             clientSecret: this.clientSecret,
             clientSecretExpiresAt: this.clientSecretExpiresAt,
+            dbtCloudHosts: this.dbtCloudHosts,
             redirectUris: this.redirectUris,
             servicePrincipalObjectId: this.servicePrincipalObjectId,
             tenantId: this.tenantId,
@@ -164,6 +208,9 @@ function withDefaults(args: DbtAzureDevOpsAppArgs): Required<DbtAzureDevOpsAppAr
     const defaults = DBT_AZURE_DEVOPS_APP_DEFAULTS;
     return {
         dbtCloudHost: args.dbtCloudHost ?? defaults.dbtCloudHost,
+        additionalDbtCloudHosts: args.additionalDbtCloudHosts ?? defaults.additionalDbtCloudHosts,
+        existingApplicationObjectId: args.existingApplicationObjectId ?? defaults.existingApplicationObjectId,
+        existingServicePrincipalObjectId: args.existingServicePrincipalObjectId ?? defaults.existingServicePrincipalObjectId,
         authMode: args.authMode ?? defaults.authMode,
         displayName: args.displayName ?? defaults.displayName,
         owners: args.owners ?? defaults.owners,

@@ -42,6 +42,8 @@ export const DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS = {
 export class DbtCloudAzureDevOpsIntegration extends pulumi.ComponentResource {
     /** dbt Cloud's id of the record. */
     public readonly applicationId: pulumi.Output<number>;
+    /** The host dbt Cloud redirects the Azure DevOps sign-in to (`oauth_redirect_uri_domain`). */
+    public readonly oauthRedirectUriDomain: pulumi.Output<string>;
 
     constructor(name: string, args: DbtCloudAzureDevOpsIntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dbt-azure-devops:dbtcloud:AzureDevOpsIntegration", name, {}, opts);
@@ -65,6 +67,7 @@ export class DbtCloudAzureDevOpsIntegration extends pulumi.ComponentResource {
         );
 
         this.applicationId = record.applicationId;
-        this.registerOutputs({ applicationId: this.applicationId });
+        this.oauthRedirectUriDomain = record.oauthRedirectUriDomain;
+        this.registerOutputs({ applicationId: this.applicationId, oauthRedirectUriDomain: this.oauthRedirectUriDomain });
     }
 }

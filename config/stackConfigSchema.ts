@@ -5,12 +5,12 @@
  */
 import { ACCESS_LEVELS } from "../domain/accessLevel";
 import { AUTH_MODES } from "../domain/authMode";
-import { parseDbtCloudHost } from "../domain/dbtCloudHost";
+import { customHostProblem, isDbtDomainHost, parseAccessHost } from "../domain/dbtCloudHost";
 import { DIRECTORY_MODES } from "../domain/directoryMode";
 import { ParseResult } from "../domain/parseResult";
 import { PROJECT_ACCESS_MODES } from "../domain/projectAccess";
-import { projectSlug } from "../domain/projectName";
-import { adoOrganization, adoProjectName, boolean, integerInRange, objectId, oneOf, stringList, text } from "./valueParsers";
+import { MAX_PROJECTS_PER_ORGANIZATION, projectSlug } from "../domain/projectName";
+import { adoOrganization, adoProjectName, boolean, integerInRange, objectId, oneOf, optionalObjectId, stringList, text } from "./valueParsers";
 
 export const ROTATION_DAYS_RANGE = { min: 7, max: 180 } as const;
 export const OVERLAP_DAYS_RANGE = { min: 1, max: 60 } as const;
@@ -24,7 +24,10 @@ export const MAX_SECRET_LIFETIME_DAYS = 365;
 /** Every key this program reads, and its parser. A key in the project's namespace that is not here is an error. */
 export const STACK_CONFIG_PARSERS = {
     adoOrganization,
-    dbtCloudHost: parseDbtCloudHost,
+    // Syntax here; whether a host is dbt's (or dbtCloudCustomDomain allows another) is a cross-key rule.
+    dbtCloudHost: parseAccessHost,
+    dbtCloudAdditionalHosts: stringList("dbtCloudAdditionalHosts", parseAccessHost),
+    dbtCloudCustomDomain: boolean,
     authMode: oneOf(AUTH_MODES),
     secretRotationDays: integerInRange(ROTATION_DAYS_RANGE.min, ROTATION_DAYS_RANGE.max),
     secretOverlapDays: integerInRange(OVERLAP_DAYS_RANGE.min, OVERLAP_DAYS_RANGE.max),
@@ -33,10 +36,12 @@ export const STACK_CONFIG_PARSERS = {
     adminConsent: boolean,
     protectApplication: boolean,
     connectDirectory: oneOf(DIRECTORY_MODES),
-    adoProjects: stringList("adoProjects", adoProjectName),
+    adoProjects: stringList("adoProjects", adoProjectName, MAX_PROJECTS_PER_ORGANIZATION),
     adoProjectAccess: oneOf(PROJECT_ACCESS_MODES),
     adoAccessLevel: oneOf(ACCESS_LEVELS),
     dbtCloudAccountId: integerInRange(0, Number.MAX_SAFE_INTEGER),
+    existingApplicationObjectId: optionalObjectId("az ad app list --display-name '<name>' --query '[].{objectId:id, clientId:appId}'"),
+    existingServicePrincipalObjectId: optionalObjectId("az ad sp list --filter \"appId eq '<clientId>'\" --query '[].id'"),
 } satisfies Record<string, (raw: string) => ParseResult<unknown>>;
 
 export type StackConfigKey = keyof typeof STACK_CONFIG_PARSERS;
@@ -66,6 +71,32 @@ export const CROSS_KEY_RULES: ReadonlyArray<(config: Partial<StackConfig>) => { 
                 key: "adoProjects",
                 problem: "applies to service_principal mode only: in service_user mode dbt acts as the service user, " +
                     "whose access you manage in Azure DevOps. Remove adoProjects or set authMode to service_principal.",
+            }
+            : undefined,
+    ({ dbtCloudHost, dbtCloudCustomDomain }) =>
+        dbtCloudHost !== undefined && dbtCloudCustomDomain !== true && !isDbtDomainHost(dbtCloudHost)
+            ? { key: "dbtCloudHost", problem: customHostProblem(dbtCloudHost) }
+            : undefined,
+    ({ dbtCloudAdditionalHosts, dbtCloudCustomDomain }) => {
+        const custom = dbtCloudCustomDomain === true ? [] : (dbtCloudAdditionalHosts ?? []).filter((host) => !isDbtDomainHost(host));
+        return custom.length > 0 ? { key: "dbtCloudAdditionalHosts", problem: custom.map(customHostProblem).join("; ") } : undefined;
+    },
+    ({ dbtCloudHost, dbtCloudAdditionalHosts }) => {
+        const index = dbtCloudHost === undefined ? -1 : (dbtCloudAdditionalHosts ?? []).indexOf(dbtCloudHost);
+        return index >= 0
+            ? {
+                key: "dbtCloudAdditionalHosts",
+                problem: `item ${index} "${dbtCloudHost}" is dbtCloudHost already; list only the other access hosts. ` +
+                    `Remove it with: pulumi config rm --path 'dbtCloudAdditionalHosts[${index}]'`,
+            }
+            : undefined;
+    },
+    ({ existingApplicationObjectId, existingServicePrincipalObjectId }) =>
+        existingApplicationObjectId === "" && existingServicePrincipalObjectId !== undefined && existingServicePrincipalObjectId !== ""
+            ? {
+                key: "existingServicePrincipalObjectId",
+                problem: "is set without existingApplicationObjectId; a service principal is adopted only with its application. " +
+                    "Set existingApplicationObjectId, or remove it with: pulumi config rm existingServicePrincipalObjectId",
             }
             : undefined,
     ({ adoProjects }) => {

@@ -46,7 +46,7 @@ export function text(maxLength: number) {
 }
 
 /** A list set with `pulumi config set --path 'key[0]' value` (stored as a JSON array of strings). */
-export function stringList(key: string, item: (value: string) => ParseResult<string>) {
+export function stringList(key: string, item: (value: string) => ParseResult<string>, maxItems = Number.MAX_SAFE_INTEGER) {
     return (raw: string): ParseResult<string[]> => {
         let parsed: unknown;
         try {
@@ -56,6 +56,9 @@ export function stringList(key: string, item: (value: string) => ParseResult<str
         }
         if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === "string")) {
             return fail(`is not a list of strings; set items with: pulumi config set --path '${key}[0]' <value>`);
+        }
+        if (parsed.length > maxItems) {
+            return fail(`lists ${parsed.length} items; at most ${maxItems} are possible.`);
         }
         const problems: string[] = [];
         const values: string[] = [];
@@ -78,6 +81,22 @@ export function objectId(raw: string): ParseResult<string> {
     return isGuid(value)
         ? ok(value.toLowerCase())
         : fail(`"${raw}" is not an object id (a GUID such as 00000000-0000-0000-0000-000000000000); find it with: az ad user show --id <upn> --query id`);
+}
+
+/**
+ * An object id that may be left empty (Pulumi.yaml's default ""): empty means "none".
+ * `howToFind` is the command that finds the right one.
+ */
+export function optionalObjectId(howToFind: string) {
+    return (raw: string): ParseResult<string> => {
+        const value = raw.trim();
+        if (value === "") {
+            return ok("");
+        }
+        return isGuid(value)
+            ? ok(value.toLowerCase())
+            : fail(`"${raw}" is not an object id (a GUID such as 00000000-0000-0000-0000-000000000000); find it with: ${howToFind}`);
+    };
 }
 
 /** dbt Cloud wants the organization's exact name, without `dev.azure.com/`. */

@@ -18,4 +18,25 @@ export function dbtRedirectUris(accessHost: string, authMode: AuthMode): string[
     return uris;
 }
 
+/** Every host's URIs, primary host first: during a move to a new access URL both must work. */
+export function dbtRedirectUrisForHosts(accessHosts: readonly string[], authMode: AuthMode): string[] {
+    return accessHosts.flatMap((host) => dbtRedirectUris(host, authMode));
+}
+
+/**
+ * The domain dbt Cloud says it redirects to (`oauth_redirect_uri_domain` of the account's
+ * record) must be one of the app's hosts, or developers cannot link their accounts. Undefined
+ * when it is (or dbt gave none); otherwise the problem with the command that adds it as the
+ * next additional host.
+ */
+export function redirectDomainProblem(domain: string | undefined, accessHosts: readonly string[], nextAdditionalIndex: number): string | undefined {
+    const host = (domain ?? "").trim().replace(/^https:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+    if (host === "" || accessHosts.includes(host)) {
+        return undefined;
+    }
+    return `dbt Cloud redirects the Azure DevOps sign-in to ${host} (oauth_redirect_uri_domain of the account's Azure AD application record), ` +
+        `which is not one of the app registration's hosts (${accessHosts.join(", ")}). dbt Cloud's record was written; ` +
+        `add the host and run pulumi up again: pulumi config set --path 'dbtCloudAdditionalHosts[${nextAdditionalIndex}]' ${host}`;
+}
+
 export const DBT_REDIRECT_PATHS = [SIGN_IN_PATH, SERVICE_USER_PATH] as const;

@@ -23,7 +23,7 @@ describe("README", () => {
             const declared = declarations[key.replace(/^\| `|`$/g, "")];
             const expected = !("default" in declared)
                 ? "*(required)*"
-                : `\`${typeof declared.default === "string" ? declared.default : JSON.stringify(declared.default)}\``;
+                : `\`${typeof declared.default === "string" && declared.default !== "" ? declared.default : JSON.stringify(declared.default)}\``;
             assert.equal(shownDefault, expected, `${key} row`);
         }
     });
