@@ -143,10 +143,26 @@ describe("engine: client-secret rotation through period boundaries", function ()
         const held = tenant.applications[0].passwords.find((p) => p.value === heldBefore);
         assert.ok(held, "that secret still exists in the tenant");
         assert.ok(Date.parse(held!.endDate) - at.getTime() >= SETTINGS.overlapDays * DAY, "and is valid for at least the overlap");
+        // The new secret exists and the one it replaced was not deleted: the engine keeps it in
+        // state marked for deletion.
+        assert.strictEqual(tenant.applications[0].passwords.length, 3);
+        const state = JSON.parse((await ws.pulumi(["stack", "export"])).stdout) as { deployment: { resources: Array<{ type: string; delete?: boolean }> } };
+        const pending = state.deployment.resources.filter((r) => r.delete);
+        assert.deepStrictEqual(pending.map((r) => r.type), [PASSWORD], "one replaced password pending deletion");
 
+        // The next up writes dbt Cloud, then deletes that pending password at the end, as the model in
+        // test/rotation/secretLedger.ts has it.
         clouds.dbt.server.reset();
+        const callsBefore = readTenant(ws.tenantFile).calls.length;
+        const writesBefore = writes.length;
         await ws.pulumi(["up", "--yes", "--skip-preview"], { at: new Date(at.getTime() + DAY) });
         assertConverged(new Date(at.getTime() + DAY));
+        const calls = readTenant(ws.tenantFile).calls.filter((c) => c.n > callsBefore);
+        const deletes = calls.filter((c) => c.op === "delete" && c.type === PASSWORD);
+        assert.strictEqual(deletes.length, 1, "the pending password is deleted");
+        assert.ok(!calls.some((c) => c.op === "create"), "nothing new is minted: the rotation completes with the secret the failed run made");
+        assert.strictEqual(writes.length, writesBefore + 1);
+        assert.ok(deletes[0].n > writes[writes.length - 1].tenantCalls, "the pending delete ran after dbt Cloud was written");
     });
 
     it("check-expiry reads the stack's outputs: 0 now, 1 once the clock passes the expiry margin", async () => {
