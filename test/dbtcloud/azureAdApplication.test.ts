@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { AzureAdApplicationInputs, azureAdApplicationProvider as provider } from "../../providers/dbtcloud/azureAdApplication";
+import { AzureAdApplicationInputs, AzureAdApplicationOutputs, azureAdApplicationProvider as provider } from "../../providers/dbtcloud/azureAdApplication";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
-import { ACCOUNT, DBT_TOKEN, FakeDbtCloud, FakeDeployment } from "./fakeDbtCloud";
+import { ACCOUNT, DBT_TOKEN, FakeDbtCloud, FakeDeployment, IP_REFUSED_TEXT, NOT_SCOPED_TEXT } from "./fakeDbtCloud";
 
 const SECRET_V1 = "Q~client-secret-one-abcdef123";
 const SECRET_V2 = "Q~client-secret-two-uvwxyz789";
@@ -92,7 +92,8 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
         }
         const shouty = apiBaseUrl.replace("http://", "HTTP://") + "/";
         assert.deepStrictEqual(await provider.diff!("501", outs!, inputs({ apiBaseUrl: shouty })), { changes: false, replaces: [] });
-        assert.deepStrictEqual(await provider.diff!("501", { ...outs!, apiBaseUrl: "https://Cloud.GetDbt.com:443/api/" }, inputs({ apiBaseUrl: "https://cloud.getdbt.com/api" })), { changes: false, replaces: [] });
+        const stored = { ...outs!, apiBaseUrl: "https://Cloud.GetDbt.com:443/api/", effectiveApiBaseUrl: "https://Cloud.GetDbt.com:443/api/" };
+        assert.deepStrictEqual(await provider.diff!("501", stored, inputs({ apiBaseUrl: "https://cloud.getdbt.com/api" })), { changes: false, replaces: [] });
     });
 
     it("update POSTs all fields, including the new secret, to the record", async () => {
@@ -265,7 +266,7 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
         assertNoSecrets(message + (forbidden.error as Error).stack + forbidden.lines.join("\n"), [DBT_TOKEN, SECRET_V1], "403 error");
 
         fake.server.inject(() => true, { kind: "malformed" });
-        await assert.rejects(provider.create(inputs()), /azure-ad-applications\/ returned malformed JSON/);
+        await assert.rejects(provider.create(inputs()), /azure-ad-applications\/(\?\S*)? returned malformed JSON/);
 
         const restore = useEnv({ DBT_CLOUD_TOKEN: "dbtc_wrong_token_123456" });
         try {
@@ -283,5 +284,151 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
         const { outs } = await provider.create(inputs());
         assert.strictEqual(outs?.applicationId, 501);
         assert.strictEqual(fake.records.length, 1);
+    });
+
+    describe("issue 9: refresh, duplicates, permission 404s, hosts, rate limits, check, 403s, paging", () => {
+        const stateOf = (over: Partial<AzureAdApplicationOutputs> = {}): AzureAdApplicationOutputs => ({
+            ...inputs(), accountId: ACCOUNT, applicationId: 501, oauthRedirectUriDomain: "cloud.getdbt.com", adoptedExisting: false, effectiveApiBaseUrl: apiBaseUrl, ...over,
+        });
+        const calls = (f: FakeDbtCloud = fake) => f.server.requests.map((r) => `${r.method} ${r.path.replace(/^.*azure-ad-applications\//, "")}`);
+
+        it("read: a changed organization and authentication method come back as drift, with inputs; the secret is kept from state and never shown", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.records[0].fields = { ...fake.records[0].fields, organization_name: "fabrikam", azure_service_authentication_method: "service_user", client_secret: "changed-in-dbt-ui" };
+            const { result, lines } = await captureConsole(() => provider.read!(id, outs!));
+            assert.strictEqual(result?.id, id);
+            assert.strictEqual(result?.props?.organizationName, "fabrikam");
+            assert.strictEqual(result?.props?.authMethod, "service_user");
+            assert.strictEqual(result?.props?.clientSecret, SECRET_V1, "dbt never returns the secret: state's value is kept");
+            assert.strictEqual(result?.props?.effectiveApiBaseUrl, apiBaseUrl);
+            assert.deepStrictEqual(result?.inputs, { ...inputs(), accountId: ACCOUNT, organizationName: "fabrikam", authMethod: "service_user" });
+            // The next `pulumi up` compares the program's inputs against what dbt has now.
+            assert.deepStrictEqual(await provider.diff!(id, result!.props!, inputs()), { changes: true, replaces: [] });
+            assert.ok(fake.server.requests.slice(2).every((r) => r.method === "GET"), "read only GETs");
+            assertNoSecrets(lines.join("\n") + nonSecretText(result!.props!) + nonSecretText(result!.inputs!), [SECRET_V1, DBT_TOKEN], "read");
+        });
+
+        it("read: a record deleted in dbt (no longer listed) is gone; a permission 404 is an error, not gone", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.permission404.add("GET");
+            const denied = await captureConsole(() => provider.read!(id, outs!));
+            assert.match(String((denied.error as Error)?.message), /HTTP 404.*proper permissions.*Account Admin/);
+            assertNoSecrets(String((denied.error as Error).message) + denied.lines.join("\n"), [SECRET_V1, DBT_TOKEN], "read error");
+            fake.permission404.clear();
+            fake.records[0].active = false;
+            const { result, lines } = await captureConsole(() => provider.read!(id, outs!));
+            assert.deepStrictEqual(result, { id: "" });
+            assert.match(lines.join("\n"), /no longer lists Azure AD application record 501/);
+        });
+
+        for (const status of [400, 500]) {
+            for (const where of ["user_message", "developer_message", "data", "raw"] as const) {
+                it(`a duplicate with the text in ${where} at HTTP ${status} is recognised after one POST`, async () => {
+                    fake.records.push({ id: 9, active: false, fields: allFields("gone") });
+                    fake.duplicateAnswer = { status, where };
+                    const { error } = await captureConsole(() => provider.create(inputs()));
+                    assert.match(String((error as Error)?.message), /soft delete.*dbt Support/);
+                    assert.deepStrictEqual(calls(), ["GET ", "POST ", "GET "], "listed again after the rejection, never posted twice");
+                    assertNoSecrets(String((error as Error).message), [SECRET_V1, DBT_TOKEN], "error");
+                });
+            }
+        }
+
+        it("a create whose answer was lost lists again before posting again, and adopts what that POST created", async () => {
+            fake.server.inject((r) => r.method === "POST", { kind: "reset-after-handling" }, 1);
+            const { result, lines } = await captureConsole(() => provider.create(inputs()));
+            assert.deepStrictEqual(calls(), ["GET ", "POST ", "GET ", "POST 501/"]);
+            assert.strictEqual(result?.id, "501");
+            assert.strictEqual(result?.outs?.adoptedExisting, true);
+            assert.strictEqual(fake.records.length, 1);
+            assertNoSecrets(lines.join("\n"), [SECRET_V1, DBT_TOKEN], "logs");
+        });
+
+        it("a DELETE answered 404 for a listed record is a permission failure: it fails, names the permission, keeps the record", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.permission404.add("DELETE");
+            const { error } = await captureConsole(() => provider.delete!(id, outs!));
+            const message = String((error as Error)?.message);
+            assert.match(message, /404 to DELETE of Azure AD application record 501.*stays in Pulumi's state.*Account Admin/);
+            assert.strictEqual(fake.records[0].active, true);
+            assertNoSecrets(message, [SECRET_V1, DBT_TOKEN], "delete error");
+        });
+
+        it("every 404 carries the permission hint, also a plain 'Not found'", async () => {
+            const { error } = await captureConsole(() => provider.create(inputs({ accountId: "123" })));
+            assert.match(String((error as Error)?.message), /HTTP 404.*Not found.*may not act on it.*Account Admin/);
+        });
+
+        it("the effective API base is stored; a DBT_CLOUD_HOST_URL changed between runs is a diff, and update and delete use the record's host", async () => {
+            const restore = useEnv({ DBT_CLOUD_HOST_URL: apiBaseUrl });
+            const other = new FakeDbtCloud(new FakeDeployment(901));
+            const otherBase = `${await other.server.start()}/api`;
+            try {
+                const program = inputs({ apiBaseUrl: "https://cloud.getdbt.com/api" });
+                const { id, outs } = await provider.create(program);
+                assert.strictEqual(outs?.effectiveApiBaseUrl, apiBaseUrl);
+                useEnv({ DBT_CLOUD_HOST_URL: otherBase });
+                assert.deepStrictEqual(await provider.diff!(id, outs!, program), { changes: true, replaces: [] });
+                fake.server.reset();
+                const { result } = await captureConsole(() => provider.update!(id, outs!, program));
+                assert.strictEqual(result?.outs?.effectiveApiBaseUrl, otherBase);
+                assert.strictEqual(result?.outs?.applicationId, 901, "created at the new host, not record 501's id sent there");
+                assert.deepStrictEqual(calls(other), ["GET ", "POST "]);
+                assert.deepStrictEqual(calls(), [], "the old host is left alone");
+                // delete of the old state (e.g. a destroy that never ran update) goes where record 501 lives.
+                other.server.reset();
+                await captureConsole(() => provider.delete!(id, outs!));
+                assert.deepStrictEqual(calls(), ["GET ", "DELETE 501/"]);
+                assert.deepStrictEqual(calls(other), []);
+            } finally {
+                restore();
+                await other.server.stop();
+            }
+        });
+
+        it("429 with dbt's five-minute cooldown: fails saying to wait five minutes and re-run, without posting again", async () => {
+            fake.throttleAfter(1);
+            const { error } = await captureConsole(() => provider.create(inputs()));
+            const message = String((error as Error)?.message);
+            assert.match(message, /HTTP 429.*five minutes.*Wait five minutes and re-run/);
+            assert.strictEqual(fake.server.matching("POST", "azure-ad-applications").length, 1);
+            assert.strictEqual(fake.records.length, 0);
+            assertNoSecrets(message, [SECRET_V1, DBT_TOKEN], "429 error");
+        });
+
+        it("403 says what dbt said: a token not scoped to the account, an IP allowlist refusal", async () => {
+            fake.forbid = NOT_SCOPED_TEXT;
+            const scoped = String(((await captureConsole(() => provider.create(inputs()))).error as Error).message);
+            assert.match(scoped, /HTTP 403.*Token is not scoped to account.*belongs to another dbt Cloud account/);
+            assert.doesNotMatch(scoped, /lacks a permission/);
+            fake.forbid = IP_REFUSED_TEXT;
+            const ip = String(((await captureConsole(() => provider.create(inputs()))).error as Error).message);
+            assert.match(ip, /HTTP 403.*IP allowlist.*IP restrictions/);
+            assert.doesNotMatch(ip, /lacks a permission/);
+            assertNoSecrets(scoped + ip, [SECRET_V1, DBT_TOKEN], "403 errors");
+        });
+
+        it("lists are followed page by page (limit/offset, extra.pagination): read and delete find a record on page 2", async () => {
+            fake.pageSize = 1;
+            fake.records.push({ id: 77, active: true, fields: allFields("x") }, { id: 501, active: true, fields: allFields(SECRET_V1) });
+            const read = await provider.read!("501", stateOf());
+            assert.strictEqual(read.id, "501");
+            fake.server.reset();
+            await captureConsole(() => provider.delete!("501", stateOf()));
+            assert.deepStrictEqual(calls(), ["GET ", "GET ", "DELETE 501/"]);
+            assert.deepStrictEqual(fake.server.requests.slice(0, 2).map((r) => r.query.get("offset")), ["0", "1"]);
+        });
+
+        it("check never repeats a value that may be a secret (swapped clientId and clientSecret) and cuts other values", async () => {
+            const swapped = await provider.check!({} as AzureAdApplicationInputs, inputs({ clientId: SECRET_V1, clientSecret: CLIENT_ID, tenantId: SECRET_V2 }));
+            assert.deepStrictEqual(swapped.failures?.map((f) => f.property).sort(), ["clientId", "tenantId"]);
+            assertNoSecrets(JSON.stringify(swapped.failures), [SECRET_V1, SECRET_V2], "check failures");
+            const misplaced = await provider.check!({} as AzureAdApplicationInputs, inputs({ organizationName: SECRET_V1, authMethod: SECRET_V1 as never, accountId: `x${SECRET_V1}` }));
+            assert.deepStrictEqual(misplaced.failures?.map((f) => f.property).sort(), ["accountId", "authMethod", "organizationName"]);
+            assertNoSecrets(JSON.stringify(misplaced.failures), [SECRET_V1], "check failures");
+            const long = "dev.azure.com/" + "a".repeat(200);
+            const cut = await provider.check!({} as AzureAdApplicationInputs, inputs({ organizationName: long }));
+            assert.ok(!JSON.stringify(cut.failures).includes("a".repeat(60)), "long values are cut");
+        });
     });
 });

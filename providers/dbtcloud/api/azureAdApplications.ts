@@ -4,10 +4,11 @@
  * to the record's id with every field; client id, secret and tenant are never returned.
  */
 import { AuthMode } from "../../../domain/authMode";
+import { baseUrlOverride } from "../../../domain/baseUrlOverride";
 import { dbtCloudCredentials } from "../../../lib/http/dbtCloudAuth";
-import { isHttpError } from "../../../lib/http/httpError";
+import { HttpError, isHttpError, makeHttpError } from "../../../lib/http/httpError";
 import { HttpMethod, requestJson } from "../../../lib/http/request";
-import { httpSettingsFromEnv } from "../../../lib/http/settings";
+import { HttpSettings, httpSettingsFromEnv } from "../../../lib/http/settings";
 
 export interface AzureAdApplicationRecord {
     id: number;
@@ -15,6 +16,8 @@ export interface AzureAdApplicationRecord {
     organization_name?: string;
     azure_service_authentication_method?: string;
     oauth_redirect_uri_domain?: string | null;
+    /** dbt's object state: 1 active, 2 deleted (soft). */
+    state?: number;
 }
 
 export interface AzureAdApplicationFields {
@@ -39,7 +42,8 @@ const PERMISSION_HINT = "a dbt Cloud service token (or an account admin's person
 
 /** DBT_CLOUD_HOST_URL (the dbtcloud provider's variable) wins over the apiBaseUrl input. */
 export function dbtApiHost(apiBaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
-    return (env.DBT_CLOUD_HOST_URL || apiBaseUrl).replace(/\/+$/, "");
+    // The override must be https (http only for 127.0.0.1/localhost): see domain/baseUrlOverride.ts.
+    return (baseUrlOverride("DBT_CLOUD_HOST_URL", env) || apiBaseUrl).replace(/\/+$/, "");
 }
 
 export function openDbtSession(apiBaseUrl: string, accountId: string, extraSecrets: string[]): DbtSession {
@@ -50,24 +54,132 @@ export function openDbtSession(apiBaseUrl: string, accountId: string, extraSecre
     };
 }
 
-async function call<T>(session: DbtSession, method: HttpMethod, path: string, body?: unknown, acceptStatuses?: number[]) {
-    return requestJson<{ data?: T }>({
-        method,
-        url: `${session.host}/v3/accounts/${encodeURIComponent(session.accountId)}/azure-ad-applications/${path}`,
-        headers: { Authorization: session.authorization },
-        body,
-        permissionHint: PERMISSION_HINT,
-        credentialSource: session.source,
-        secrets: session.secrets,
-        acceptStatuses,
-    }, httpSettingsFromEnv());
+/** dbt's error envelope: `{status: {code, user_message, developer_message}, data}` (client.go ResponseStatus). */
+interface DbtEnvelope {
+    status?: { code?: number; user_message?: unknown; developer_message?: unknown };
+    data?: unknown;
 }
 
-/** Every record the account has at this host (the list is scoped to the account in the path). */
+/** What dbt said in an error answer: user_message, else developer_message; "" when neither. */
+export function dbtSaid(error: HttpError): string {
+    const status = (error.responseBody as DbtEnvelope | undefined)?.status;
+    for (const text of [status?.user_message, status?.developer_message]) {
+        if (typeof text === "string" && text.trim() !== "") return text.trim();
+    }
+    return "";
+}
+
+/**
+ * dbt's 404 for a token that may not act on the object: "... check that you have the proper
+ * permissions" (terraform-provider-dbtcloud pkg/dbt_cloud/client.go attemptRequest, which looks for
+ * "permission" in status.user_message of a 404).
+ */
+export function isPermission404(error: unknown): boolean {
+    return isHttpError(error) && error.status === 404 && /permission/i.test(`${dbtSaid(error)} ${error.responseText ?? ""}`);
+}
+
+/**
+ * A unique-constraint rejection: terraform-provider-dbtcloud's azure_ad_application resource.go Create
+ * matches `duplicate key value` anywhere in the error, and client.go attemptRequest puts the whole
+ * response body into the error at every status (400 "resource-not-found: <body>", 500
+ * "internal-server-error: <body>", others "unexpected status code"). So: status.user_message,
+ * status.developer_message, data and the raw text, at any status.
+ */
+export function isDuplicateKeyError(error: unknown): boolean {
+    if (!isHttpError(error) || error.kind !== "status") return false;
+    const body = error.responseBody as DbtEnvelope | undefined;
+    const places = [body?.status?.user_message, body?.status?.developer_message, body?.data, error.responseText, error.message];
+    return places.some((place) => /duplicate key value/i.test(typeof place === "string" ? place : JSON.stringify(place ?? "")));
+}
+
+/** The same HttpError (fields kept) with a clearer message, already free of secrets. */
+function withMessage(error: HttpError, message: string): HttpError {
+    const { kind, status, endpoint, responseBody, responseText } = error;
+    return makeHttpError(message, { kind, status, endpoint, responseBody, responseText });
+}
+
+/**
+ * Turns dbt's error answers into messages that say what dbt meant; the texts come from
+ * docs.getdbt.com and terraform-provider-dbtcloud pkg/dbt_cloud/client.go (see each case).
+ * Every message started as the redacted HttpError message, and only fixed text is added.
+ */
+function explainDbtError(error: unknown, session: DbtSession): unknown {
+    if (!isHttpError(error) || error.kind !== "status") return error;
+    const said = dbtSaid(error);
+    const token = session.source;
+    if (error.status === 429) {
+        // docs.getdbt.com/docs/dbt-apis/rate-limits: the Administrative API is limited per account; an
+        // excess is answered 429 and the account cools down for five minutes. lib/http already waited
+        // within its bounded retry budget; waiting five more minutes inside `pulumi up` is not its call.
+        return withMessage(error, `${error.endpoint} was refused with HTTP 429 Too Many Requests: dbt Cloud's API rate limit for account ` +
+            `${session.accountId} was exceeded (other tools using this account count too), and dbt Cloud then refuses requests for ` +
+            "about five minutes. Nothing more was sent. Wait five minutes and re-run the same Pulumi command." + (said ? ` dbt Cloud said: ${said}` : ""));
+    }
+    if (error.status === 403) {
+        // Texts dbt answers 403 with (REFERENCE "dbt Cloud: access URLs and API behaviours"; terraform-provider-dbtcloud
+        // client.go NewClient: "does not have access to the account id ... IP restrictions are in place").
+        if (/not scoped to account/i.test(said)) {
+            return withMessage(error, `${error.endpoint} was refused (HTTP 403): dbt Cloud said "${said}". The token in ${token} belongs to another ` +
+                `dbt Cloud account (or another deployment) than account ${session.accountId} at ${session.host}: create a service token in account ` +
+                `${session.accountId} itself (${PERMISSION_HINT}) and export it as ${token}.`);
+        }
+        if (/\bIP\b|allow ?list|ip restriction/i.test(said)) {
+            return withMessage(error, `${error.endpoint} was refused (HTTP 403): dbt Cloud said "${said}". Account ${session.accountId} restricts the ` +
+                "IP addresses its API may be called from, and this machine's address is not allowed: add the runner's outbound IP address to the " +
+                "account's IP restrictions (Account settings > IP restrictions) or run from an allowed network. The token itself may be fine.");
+        }
+        return withMessage(error, `${error.endpoint} was refused (HTTP 403)${said ? `: dbt Cloud said "${said}"` : ""}. The token in ${token} may lack ` +
+            `a permission, or the account may restrict it; it needs: ${PERMISSION_HINT}.`);
+    }
+    if (error.status === 404) {
+        // dbt answers 404 both for "no such object" and for "you may not see it" ("check that you have the
+        // proper permissions"; terraform-provider-dbtcloud client.go attemptRequest): every 404 says both.
+        return withMessage(error, `${error.message} dbt Cloud answers 404 both when the account or record does not exist at ${session.host} and ` +
+            `when the token in ${token} may not act on it${isPermission404(error) ? " (this answer says so)" : ""}: check account ${session.accountId} ` +
+            `and the API host, and that the token has ${PERMISSION_HINT}.`);
+    }
+    return error;
+}
+
+async function call<T>(session: DbtSession, method: HttpMethod, path: string, body?: unknown, settings?: HttpSettings) {
+    try {
+        return await requestJson<{ data?: T; extra?: { pagination?: { count?: number; total_count?: number } } }>({
+            method,
+            url: `${session.host}/v3/accounts/${encodeURIComponent(session.accountId)}/azure-ad-applications/${path}`,
+            headers: { Authorization: session.authorization },
+            body,
+            permissionHint: PERMISSION_HINT,
+            credentialSource: session.source,
+            secrets: session.secrets,
+        }, settings ?? httpSettingsFromEnv());
+    } catch (error) {
+        throw explainDbtError(error, session);
+    }
+}
+
+/** Page size asked for, and a ceiling on pages so a server that never ends its list cannot loop us forever. */
+const PAGE_LIMIT = 100;
+const MAX_PAGES = 50;
+
+/**
+ * Every active record the account has at this host (the list is scoped to the account in the path),
+ * following pages: dbt lists page with `limit`/`offset` and say how far they go in
+ * `extra.pagination` {count, total_count} (terraform-provider-dbtcloud pkg/dbt_cloud/paginate.go
+ * GetRawData: offset += count while offset < total_count; stop on an empty page).
+ */
 export async function listAccountApplications(session: DbtSession): Promise<AzureAdApplicationRecord[]> {
-    const result = await call<AzureAdApplicationRecord[]>(session, "GET", "");
-    const data = result.body?.data;
-    return Array.isArray(data) ? data.filter((r) => typeof r?.id === "number") : [];
+    const records: AzureAdApplicationRecord[] = [];
+    let offset = 0;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const result = await call<AzureAdApplicationRecord[]>(session, "GET", `?limit=${PAGE_LIMIT}&offset=${offset}`);
+        const data = Array.isArray(result.body?.data) ? result.body!.data : [];
+        records.push(...data);
+        const total = Number(result.body?.extra?.pagination?.total_count);
+        offset += data.length;
+        if (data.length === 0 || !Number.isFinite(total) || offset >= total) break;
+    }
+    // state 2 is dbt's "deleted" (soft delete); such a record is not the account's any more.
+    return records.filter((r) => typeof r?.id === "number" && r.state !== 2);
 }
 
 /** The account's record, if one is visible (there is at most one per account). */
@@ -75,19 +187,32 @@ export async function findAccountApplication(session: DbtSession): Promise<Azure
     return (await listAccountApplications(session))[0];
 }
 
-export type CreateOutcome = { created: AzureAdApplicationRecord } | { duplicate: true };
+export type CreateOutcome =
+    | { created: AzureAdApplicationRecord }
+    | { duplicate: true }
+    /** No answer, or a 5xx/408/429: the POST may or may not have created the record. */
+    | { uncertain: unknown };
 
-/** Creates the record; a unique-constraint rejection is reported, not thrown, so the caller can adopt. */
+const UNCERTAIN_STATUSES = [408, 429, 500, 502, 503, 504];
+
+/**
+ * One POST, never repeated here (lib/http retries are off for it): a repeat must first look
+ * whether the lost attempt created the record (see createOrAdopt). A unique-constraint rejection
+ * is reported, not thrown, so the caller can adopt.
+ */
 export async function createApplication(session: DbtSession, fields: AzureAdApplicationFields): Promise<CreateOutcome> {
     try {
-        const result = await call<AzureAdApplicationRecord>(session, "POST", "", fields);
+        const result = await call<AzureAdApplicationRecord>(session, "POST", "", fields, { ...httpSettingsFromEnv(), maxRetries: 0 });
         if (!result.body?.data || typeof result.body.data.id !== "number") {
             throw new Error(`POST ${session.host}/v3/accounts/${session.accountId}/azure-ad-applications/ answered without a record id.`);
         }
         return { created: result.body.data };
     } catch (error) {
-        if (isHttpError(error) && error.status !== undefined && error.status < 500 && /duplicate key|already exists|unique/i.test(error.message)) {
+        if (isDuplicateKeyError(error)) {
             return { duplicate: true };
+        }
+        if (isHttpError(error) && (error.kind === "timeout" || error.kind === "network" || (error.status !== undefined && UNCERTAIN_STATUSES.includes(error.status)))) {
+            return { uncertain: error };
         }
         throw error;
     }
@@ -98,7 +223,21 @@ export async function updateApplication(session: DbtSession, id: number, fields:
     return result.body?.data && typeof result.body.data.id === "number" ? result.body.data : { id };
 }
 
-/** dbt Cloud marks the record inactive (soft delete); already gone counts as deleted. */
+/**
+ * dbt Cloud marks the record inactive (soft delete). The caller has just seen the record listed,
+ * so a 404 here is dbt's "no permission" answer (terraform-provider-dbtcloud client.go
+ * attemptRequest), not "already gone": it throws, and Pulumi keeps the resource in state.
+ */
 export async function deleteApplication(session: DbtSession, id: number): Promise<void> {
-    await call<unknown>(session, "DELETE", `${id}/`, undefined, [404]);
+    try {
+        await call<unknown>(session, "DELETE", `${id}/`);
+    } catch (error) {
+        if (isHttpError(error) && error.status === 404) {
+            throw withMessage(error, `dbt Cloud answered 404 to DELETE of Azure AD application record ${id} of account ${session.accountId} at ` +
+                `${session.host}, although the account's list showed that record just before: the token in ${session.source} may see the ` +
+                `record but not delete it. Nothing was deleted and the resource stays in Pulumi's state. It needs: ${PERMISSION_HINT}. ` +
+                `Use such a token and re-run. (${error.message})`);
+        }
+        throw error;
+    }
 }
