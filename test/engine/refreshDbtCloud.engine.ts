@@ -1,0 +1,115 @@
+/**
+ * The real engine refreshes dbt Cloud's Azure AD application record (issue 9): `pulumi up` the dev
+ * stack, change dbt's record behind Pulumi's back, `pulumi refresh --yes` shows exactly that drift
+ * (the Node dynamic-provider host calls the provider's `read` on refresh: pulumi/pulumi
+ * sdk/nodejs/cmd/dynamic-provider/index.ts), `pulumi up` repairs it, and the client secret stays a
+ * secret in state after refresh.
+ */
+import * as assert from "assert";
+import { DBT_TOKEN, FakeClouds, PAT } from "./fakeClouds";
+import { EngineWorkspace, requireEngine } from "./workspace";
+
+interface ExportedResource { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }
+
+const isDbtRecord = (urn: string) => /AzureAdApplication/.test(urn) && !/azuread:index/.test(urn);
+
+type PlainState = Map<string, Record<string, unknown>>;
+
+/** What changed between two exports: "<urn> <output>" for a changed output, "<urn> (gone)" for a resource that left. */
+function driftBetween(before: PlainState, after: PlainState): string[] {
+    const drift: string[] = [];
+    for (const [urn, outputs] of before) {
+        const now = after.get(urn);
+        if (!now) {
+            drift.push(`${urn} (gone)`);
+            continue;
+        }
+        for (const key of new Set([...Object.keys(outputs), ...Object.keys(now)])) {
+            if (key !== "__provider" && JSON.stringify(outputs[key]) !== JSON.stringify(now[key])) drift.push(`${urn} ${key}`);
+        }
+    }
+    return drift.sort();
+}
+
+describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret stays secret", function () {
+    this.timeout(15 * 60_000);
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+
+    const exported = async () => JSON.parse((await ws.pulumi(["stack", "export"])).stdout) as { deployment: { resources: ExportedResource[] } };
+    const dbtResource = async () => (await exported()).deployment.resources.find((r) => isDbtRecord(r.urn) && r.outputs?.applicationId !== undefined);
+    const active = () => clouds.dbt.records.filter((r) => r.active);
+    /** Every resource's outputs by URN. Secrets compare by ciphertext, which a refresh re-encrypts: compare them as "[secret]". */
+    const plainState = async (): Promise<PlainState> => new Map((await exported()).deployment.resources.map((r) => [r.urn, Object.fromEntries(Object.entries(r.outputs ?? {})
+        .map(([k, v]) => [k, typeof v === "object" && v !== null && "ciphertext" in v ? "[secret]" : v]))]));
+
+    before(async function () {
+        const bin = requireEngine(this);
+        clouds = new FakeClouds();
+        const env = await clouds.start();
+        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+    });
+
+    after(async () => {
+        await clouds?.stop();
+        ws?.dispose();
+    });
+
+    it("1. a changed organization and authentication method show as exactly that drift, and up repairs them", async () => {
+        const record = active()[0];
+        assert.ok(record, "up created dbt's record");
+        record.fields = { ...record.fields, organization_name: "fabrikam", azure_service_authentication_method: "service_user" };
+
+        const before = await plainState();
+        await ws.pulumi(["refresh", "--yes"]);
+        const after = (await dbtResource())!;
+        // Exactly that drift: every other resource and every other output as before.
+        assert.deepStrictEqual(driftBetween(before, await plainState()), [`${after.urn} authMethod`, `${after.urn} organizationName`]);
+        assert.strictEqual(after.outputs?.organizationName, "fabrikam");
+        assert.strictEqual(after.outputs?.authMethod, "service_user");
+        assert.strictEqual(after.outputs?.applicationId, record.id);
+
+        const preview = JSON.parse((await ws.pulumi(["preview", "--json"])).stdout) as { steps: Array<{ op: string; urn: string }> };
+        assert.deepStrictEqual(preview.steps.filter((s) => s.op !== "same").map((s) => [s.op, isDbtRecord(s.urn)]), [["update", true]]);
+
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        assert.strictEqual(record.fields.organization_name, "contoso-data");
+        assert.strictEqual(record.fields.azure_service_authentication_method, "service_principal");
+        await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
+    });
+
+    it("2. after refresh the client secret is still a secret in state, and nothing leaks", async () => {
+        const resource = (await dbtResource())!;
+        const secret = resource.outputs?.clientSecret as Record<string, unknown> | string;
+        assert.ok(typeof secret === "object" && secret !== null && "ciphertext" in secret, `clientSecret is not a secret in state: ${typeof secret}`);
+        const text = (await ws.pulumi(["stack", "export"])).stdout;
+        for (const value of [DBT_TOKEN, PAT, ...ws.tenant().applications.flatMap((a) => a.passwords.map((p) => p.value))]) {
+            assert.ok(!text.includes(value), "stack export leaks a secret after refresh");
+        }
+        assert.ok(!ws.backendText().includes(clouds.dbtSecret()!), "a backend file holds dbt's client secret in clear");
+    });
+
+    it("3. a record deleted in dbt shows as deleted on refresh; up creates it again with the current secret", async () => {
+        const before = active()[0];
+        clouds.dbt.purge(before.id);
+        const state = await plainState();
+        const gone = (await dbtResource())!.urn;
+        await ws.pulumi(["refresh", "--yes"]);
+        assert.strictEqual(await dbtResource(), undefined, "the record left state");
+        assert.deepStrictEqual(driftBetween(state, await plainState()), [`${gone} (gone)`], "nothing else changed");
+
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        const recreated = active();
+        assert.strictEqual(recreated.length, 1);
+        assert.notStrictEqual(recreated[0].id, before.id);
+        const app = ws.tenant().applications[0];
+        const newest = [...app.passwords].sort((a, b) => a.endDate.localeCompare(b.endDate)).pop()!;
+        assert.strictEqual(clouds.dbtSecret(), newest.value, "dbt holds the current secret");
+        assert.strictEqual(recreated[0].fields.organization_name, "contoso-data");
+        const resource = (await dbtResource())!;
+        assert.strictEqual(resource.outputs?.applicationId, recreated[0].id);
+        assert.ok(typeof resource.outputs?.clientSecret === "object", "clientSecret is a secret in state");
+        await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
+    });
+});
