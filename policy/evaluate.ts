@@ -1,5 +1,5 @@
 import { RULES } from "./rules";
-import { EnforcementLevel, PolicyResource, Rule } from "./types";
+import { appliesTo, EnforcementLevel, PolicyResource, Rule } from "./types";
 
 /** A resource as the program's test harness and offline plan record it. */
 export interface PlannedResource {
@@ -7,6 +7,9 @@ export interface PlannedResource {
     name: string;
     inputs: Record<string, unknown>;
     options: { protect?: boolean };
+    /** The parent's name and its component ancestors' types, outermost first (absent: none). */
+    parent?: string;
+    parentTypes?: string[];
 }
 
 export interface PolicyVerdict {
@@ -31,8 +34,10 @@ export function evaluatePolicies(resources: PlannedResource[], now: Date, packCo
         const { enforcementLevel, config } = resolveRuleConfig(rule, packConfig[rule.name]);
         const violations: string[] = [];
         if (enforcementLevel !== "disabled") {
-            for (const resource of resources.filter((r) => r.type === rule.resourceType)) {
-                for (const message of rule.check(toPolicyResource(resource), { now, config })) {
+            for (const resource of resources.filter((r) => appliesTo(rule, r.type))) {
+                // The whole stack, for rules that read what other resources declare (dbtRedirectUris).
+                const stack = resources.map(toPolicyResource);
+                for (const message of rule.check(toPolicyResource(resource), { now, config, stack } as { now: Date; config: typeof config })) {
                     violations.push(`${resource.name}: ${message}`);
                 }
             }
@@ -51,7 +56,14 @@ export function resolveRuleConfig<T extends object>(rule: Rule<T>, given: Record
 }
 
 function toPolicyResource(resource: PlannedResource): PolicyResource {
-    return { type: resource.type, name: resource.name, props: resource.inputs, opts: { protect: resource.options.protect } };
+    return {
+        type: resource.type,
+        name: resource.name,
+        props: resource.inputs,
+        opts: { protect: resource.options.protect },
+        parentTypes: resource.parentTypes ?? [],
+        ...(resource.parent !== undefined ? { parentName: resource.parent } : {}),
+    };
 }
 
 function isEnforcementLevel(value: unknown): value is EnforcementLevel {

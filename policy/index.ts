@@ -5,7 +5,8 @@
 import { PolicyPack, ResourceValidationPolicy } from "@pulumi/policy";
 import { resolveRuleConfig } from "./evaluate";
 import { RULES } from "./rules";
-import { Rule } from "./types";
+import { ancestryFromUrns } from "./rules/noUndeclaredAppGrants";
+import { appliesTo, Rule } from "./types";
 
 function toResourcePolicy(rule: Rule<object>): ResourceValidationPolicy {
     return {
@@ -14,13 +15,19 @@ function toResourcePolicy(rule: Rule<object>): ResourceValidationPolicy {
         enforcementLevel: rule.enforcementLevel,
         configSchema: rule.configSchema,
         validateResource: (args, reportViolation) => {
-            if (args.type !== rule.resourceType) {
-                args.notApplicable(`applies to ${rule.resourceType} only`);
+            if (!appliesTo(rule, args.type)) {
+                args.notApplicable(`applies to ${[rule.resourceType].flat().join(", ")} only`);
             }
             // The engine already applied the pack config's enforcement level; only the rule's
             // own keys matter here, overlaid on its defaults.
             const { config } = resolveRuleConfig(rule, args.getConfig<Record<string, unknown>>());
-            const resource = { type: args.type, name: args.name, props: args.props, opts: { protect: args.opts.protect } };
+            const resource = {
+                type: args.type,
+                name: args.name,
+                props: args.props,
+                opts: { protect: args.opts.protect },
+                ...ancestryFromUrns(args.urn, args.opts.parent),
+            };
             for (const message of rule.check(resource, { now: new Date(), config })) {
                 reportViolation(message);
             }

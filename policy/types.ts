@@ -8,6 +8,10 @@ export interface PolicyResource {
     name: string;
     props: Record<string, unknown>;
     opts: { protect?: boolean };
+    /** Types of the component ancestors, outermost first (as in the URN; the root stack is not one). */
+    parentTypes: string[];
+    /** The parent's name, when the resource has a component parent. */
+    parentName?: string;
 }
 
 /** What a rule may read besides the resource: the evaluation instant and its policy config. */
@@ -23,11 +27,16 @@ export interface Rule<TConfig extends object = object> {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
-    /** The Pulumi type token the rule applies to; other resources are not applicable. */
-    resourceType: string;
+    /** The Pulumi type token(s) the rule applies to; other resources are not applicable. */
+    resourceType: string | readonly string[];
     /** JSON schema of the rule's policy config (passed with `--policy-pack-config`). */
     configSchema?: { properties: Record<string, Record<string, unknown>> };
     /** Config used when none is given; must match what `configSchema` defaults say. */
     defaultConfig: TConfig;
     check(resource: PolicyResource, context: RuleContext<TConfig>): string[];
+}
+
+/** Whether `rule` applies to resources of `type`. */
+export function appliesTo(rule: Rule<object>, type: string): boolean {
+    return typeof rule.resourceType === "string" ? rule.resourceType === type : rule.resourceType.includes(type);
 }

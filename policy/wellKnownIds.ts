@@ -13,3 +13,26 @@ export const APPLICATION_PASSWORD_TYPE = "azuread:index/applicationPassword:Appl
 
 /** dbt Cloud completes the Entra sign-in on these paths of its access URL, and only these. */
 export const DBT_REDIRECT_PATHS = ["/complete/azure_active_directory", "/complete/azure_active_directory_service_user"];
+
+/**
+ * azuread's split resources that add to an application or its service principal from the side
+ * (type tokens as in @pulumi/azuread 6.9.1), and the program's component types that may own
+ * the ones it declares: see rules/noUndeclaredAppGrants.ts.
+ */
+export const APPLICATION_REDIRECT_URIS_TYPE = "azuread:index/applicationRedirectUris:ApplicationRedirectUris";
+export const APPLICATION_FALLBACK_PUBLIC_CLIENT_TYPE = "azuread:index/applicationFallbackPublicClient:ApplicationFallbackPublicClient";
+export const APPLICATION_API_ACCESS_TYPE = "azuread:index/applicationApiAccess:ApplicationApiAccess";
+export const APPLICATION_PRE_AUTHORIZED_TYPE = "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized";
+export const APPLICATION_CERTIFICATE_TYPE = "azuread:index/applicationCertificate:ApplicationCertificate";
+export const APPLICATION_FEDERATED_IDENTITY_CREDENTIAL_TYPE = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential";
+export const APPLICATION_FLEXIBLE_FEDERATED_IDENTITY_CREDENTIAL_TYPE =
+    "azuread:index/applicationFlexibleFederatedIdentityCredential:ApplicationFlexibleFederatedIdentityCredential";
+export const SERVICE_PRINCIPAL_PASSWORD_TYPE = "azuread:index/servicePrincipalPassword:ServicePrincipalPassword";
+export const SERVICE_PRINCIPAL_CERTIFICATE_TYPE = "azuread:index/servicePrincipalCertificate:ServicePrincipalCertificate";
+export const SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE_TYPE =
+    "azuread:index/servicePrincipalTokenSigningCertificate:ServicePrincipalTokenSigningCertificate";
+export const APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment";
+export const DELEGATED_PERMISSION_GRANT_TYPE =
+    "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant";
+export const DBT_APP_COMPONENT_TYPE = "dbt-azure-devops:entra:DbtAzureDevOpsApp";
+export const ROTATING_SECRET_COMPONENT_TYPE = "dbt-azure-devops:entra:RotatingClientSecret";

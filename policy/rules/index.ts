@@ -3,6 +3,7 @@ import { appProtected } from "./appProtected";
 import { clientSecretLifetime } from "./clientSecretLifetime";
 import { dbtRedirectUris } from "./dbtRedirectUris";
 import { multitenantApp } from "./multitenantApp";
+import { noUndeclaredAppGrants } from "./noUndeclaredAppGrants";
 import { onlyAdoUserImpersonation } from "./onlyAdoUserImpersonation";
 
 /** Every rule of the pack, in the order verdicts are printed. */
@@ -12,4 +13,5 @@ export const RULES: readonly Rule<object>[] = [
     onlyAdoUserImpersonation,
     clientSecretLifetime,
     appProtected,
+    noUndeclaredAppGrants,
 ];

@@ -15,7 +15,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PlannedResource } from "../../policy/evaluate";
 import { RULES } from "../../policy/rules";
-import { APPLICATION_TYPE } from "../../policy/wellKnownIds";
+import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE } from "../../policy/wellKnownIds";
 import { REPO_ROOT } from "../harness/runProgram";
 import { mutated, programResources } from "./programResources";
 
@@ -73,14 +73,29 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         assert.deepEqual((await violationsFor(app)).sort(), ["entra-app-multitenant", "entra-app-protected"]);
     });
 
+    it("tells the program's secret slots (by their URN's parent chain) from a secret added at the root", async () => {
+        const slots = (await programResources()).filter((r) => r.type === APPLICATION_PASSWORD_TYPE);
+        assert.equal(slots.length, 2);
+        for (const slot of slots) {
+            assert.deepEqual(await violationsFor(slot), []);
+            assert.deepEqual(await violationsFor({ ...slot, parent: undefined, parentTypes: [] }), ["entra-app-no-undeclared-grants"]);
+        }
+    });
+
     async function violationsFor(resource: PlannedResource): Promise<string[]> {
+        // URNs as the engine writes them: the parent components' types, $-joined, before the type.
+        const parentTypes = resource.parentTypes ?? [];
+        const urn = (types: string[], name: string) => `urn:pulumi:dev::dbt-azure-devops::${types.join("$")}::${name}`;
         const request = new AnalyzeRequest();
         request.setType(resource.type);
         request.setName(resource.name);
-        request.setUrn(`urn:pulumi:dev::dbt-azure-devops::${resource.type}::${resource.name}`);
+        request.setUrn(urn([...parentTypes, resource.type], resource.name));
         request.setProperties(Struct.fromJavaScript(resource.inputs as Record<string, never>));
         const options = new AnalyzerResourceOptions();
         options.setProtect(resource.options.protect === true);
+        if (resource.parent !== undefined && parentTypes.length > 0) {
+            options.setParent(urn(parentTypes, resource.parent));
+        }
         request.setOptions(options);
         const response = await call<AnalyzeRequest, AnalyzeResponse>((req, cb) => client.analyze(req, cb), request);
         return response.getDiagnosticsList().map((d) => {

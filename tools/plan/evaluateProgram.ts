@@ -23,6 +23,8 @@ export interface ResourceOptionsShown {
     protect?: boolean;
     ignoreChanges?: string[];
     retainOnDelete?: boolean;
+    /** The id of an existing cloud object the resource adopts (Pulumi's `import` option). */
+    import?: string;
     /** Where the resource was before, one `(type, name, parent)` each: see {@link FormerIdentity}. */
     aliases?: FormerIdentity[];
 }
@@ -41,6 +43,8 @@ export interface EvaluatedResource {
     type: string;
     name: string;
     parent?: string;
+    /** The component ancestors' types, outermost first, as the engine writes them into the URN. */
+    parentTypes: string[];
     custom: boolean;
     /** Inputs with every secret shown as `[secret]`. */
     inputs: Record<string, unknown>;
@@ -90,7 +94,7 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
     // inside the half-built stack resource; then the program runs as index.ts runs it, at `at`.
     const config = readStackConfig();
 
-    const recorded: { type: string; name: string; parent?: string; custom: boolean; props: unknown; options: ResourceOptionsShown }[] = [];
+    const recorded: { type: string; name: string; parent?: string; parentTypes: string[]; custom: boolean; props: unknown; options: ResourceOptionsShown }[] = [];
     let exports: Record<string, unknown> = {};
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
@@ -99,6 +103,7 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
                 type: args.type,
                 name: args.name,
                 parent,
+                parentTypes: ancestorTypes(args.opts.parent),
                 custom: pulumi.CustomResource.isInstance(args.resource),
                 props: args.props,
                 options: optionsShown(args.type, args.name, parent, args.opts as pulumi.CustomResourceOptions),
@@ -121,6 +126,7 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
             type: entry.type,
             name: entry.name,
             ...(entry.parent ? { parent: entry.parent } : {}),
+            parentTypes: entry.parentTypes,
             custom: entry.custom,
             inputs: shown,
             options: entry.options,
@@ -141,9 +147,21 @@ function optionsShown(type: string, name: string, parent: string | undefined, op
     if (opts.protect) shown.protect = true;
     if (opts.ignoreChanges && opts.ignoreChanges.length > 0) shown.ignoreChanges = [...opts.ignoreChanges];
     if (opts.retainOnDelete) shown.retainOnDelete = true;
+    if (opts.import) shown.import = String(opts.import);
     const aliases = (opts.aliases ?? []).map((alias) => formerIdentity(type, name, parent, alias));
     if (aliases.length > 0) shown.aliases = aliases;
     return shown;
+}
+
+/** The types of `parent` and its ancestors, outermost first, without the root stack (as in a URN). */
+function ancestorTypes(parent: unknown): string[] {
+    const types: string[] = [];
+    for (let r = parent as { __pulumiType?: string; __parentResource?: unknown } | undefined; r; r = r.__parentResource as typeof r) {
+        if (r.__pulumiType !== undefined && r.__pulumiType !== "pulumi:pulumi:Stack") {
+            types.unshift(r.__pulumiType);
+        }
+    }
+    return types;
 }
 
 function nameOf(resource: unknown): string | undefined {

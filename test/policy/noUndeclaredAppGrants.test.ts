@@ -1,0 +1,59 @@
+import * as assert from "node:assert/strict";
+import { PlannedResource } from "../../policy/evaluate";
+import { ancestryFromUrns } from "../../policy/rules/noUndeclaredAppGrants";
+import { APPLICATION_PASSWORD_TYPE, DELEGATED_PERMISSION_GRANT_TYPE } from "../../policy/wellKnownIds";
+import { programResources } from "./programResources";
+import { verdictOf } from "./verdicts";
+
+const POLICY = "entra-app-no-undeclared-grants";
+const APP_COMPONENT = "dbt-azure-devops:entra:DbtAzureDevOpsApp";
+const SECRET_COMPONENT = "dbt-azure-devops:entra:RotatingClientSecret";
+
+/** A resource added beside the program's, as someone might declare it in index.ts or a new component. */
+function added(type: string, name: string, inputs: Record<string, unknown>, parent?: string, parentTypes: string[] = []): PlannedResource {
+    return { type, name, inputs, options: {}, ...(parent ? { parent } : {}), parentTypes };
+}
+
+describe(`policy ${POLICY}`, () => {
+    it("passes on the program: its two secret slots and its consent grant are its own", async () => {
+        const resources = await programResources();
+        assert.equal(resources.filter((r) => r.type === APPLICATION_PASSWORD_TYPE).length, 2);
+        assert.equal(resources.filter((r) => r.type === DELEGATED_PERMISSION_GRANT_TYPE).length, 1);
+        assert.deepEqual(verdictOf(POLICY, resources).violations, []);
+    });
+
+    const additions: [string, PlannedResource][] = [
+        ["a split redirect-URI resource", added("azuread:index/applicationRedirectUris:ApplicationRedirectUris", "extra-uris",
+            { applicationId: "/applications/x", type: "Web", redirectUris: ["https://evil.example/cb"] })],
+        ["a split API permission (Microsoft Graph)", added("azuread:index/applicationApiAccess:ApplicationApiAccess", "graph",
+            { applicationId: "/applications/x", apiClientId: "00000003-0000-0000-c000-000000000000", scopeIds: ["e1fe6dd8-ba31-4d61-89e7-88639da4683d"] })],
+        ["a federated identity credential", added("azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential", "gh",
+            { applicationId: "/applications/x", issuer: "https://token.actions.githubusercontent.com", subject: "repo:x/y:ref:refs/heads/main", audiences: ["api://AzureADTokenExchange"], displayName: "gh" })],
+        ["a certificate", added("azuread:index/applicationCertificate:ApplicationCertificate", "cert", { applicationId: "/applications/x", value: "MII..." })],
+        ["an app-role assignment", added("azuread:index/appRoleAssignment:AppRoleAssignment", "graph-role",
+            { appRoleId: "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", principalObjectId: "sp", resourceObjectId: "graph" })],
+        ["a client secret declared at the root, named like a slot", added(APPLICATION_PASSWORD_TYPE, "dbt-azure-devops-secret-a", { applicationId: "/applications/x" })],
+        ["a third slot inside the program's RotatingClientSecret", added(APPLICATION_PASSWORD_TYPE, "dbt-azure-devops-secret-c",
+            { applicationId: "/applications/x" }, "dbt-azure-devops-secret", [APP_COMPONENT, SECRET_COMPONENT])],
+        ["a second consent grant inside the app component (Microsoft Graph)", added(DELEGATED_PERMISSION_GRANT_TYPE, "dbt-azure-devops-graph",
+            { claimValues: ["User.Read"] }, "dbt-azure-devops", [APP_COMPONENT])],
+        ["the consent grant widened past user_impersonation", added(DELEGATED_PERMISSION_GRANT_TYPE, "dbt-azure-devops-consent",
+            { claimValues: ["user_impersonation", "vso.code_full"] }, "dbt-azure-devops", [APP_COMPONENT])],
+    ];
+    for (const [what, resource] of additions) {
+        it(`fails on ${what}`, async () => {
+            const resources = (await programResources()).filter((r) => !(r.type === resource.type && r.name === resource.name));
+            const verdict = verdictOf(POLICY, [...resources, resource]);
+            assert.equal(verdict.enforcementLevel, "mandatory");
+            assert.equal(verdict.violations.length, 1, verdict.violations.join("\n"));
+            assert.match(verdict.violations[0], new RegExp(`^${resource.name}: .*which the program does not declare`));
+        });
+    }
+
+    it("reads the parent chain from the URNs the policy engine hands over", () => {
+        const urn = `urn:pulumi:dev::dbt-azure-devops::${APP_COMPONENT}$${SECRET_COMPONENT}$${APPLICATION_PASSWORD_TYPE}::dbt-azure-devops-secret-a`;
+        const parent = `urn:pulumi:dev::dbt-azure-devops::${APP_COMPONENT}$${SECRET_COMPONENT}::dbt-azure-devops-secret`;
+        assert.deepEqual(ancestryFromUrns(urn, parent), { parentTypes: [APP_COMPONENT, SECRET_COMPONENT], parentName: "dbt-azure-devops-secret" });
+        assert.deepEqual(ancestryFromUrns(`urn:pulumi:dev::dbt-azure-devops::${APPLICATION_PASSWORD_TYPE}::x`, undefined), { parentTypes: [] });
+    });
+});
