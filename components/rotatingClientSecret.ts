@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { planRotation, RotationSettings, SecretGeneration, SECRET_SLOTS } from "../domain/rotationSchedule";
+import { planRotation, RotationSettings, secretGeneration, SecretGeneration, SECRET_SLOTS } from "../domain/rotationSchedule";
 
 export interface RotatingClientSecretArgs extends RotationSettings {
     /** The application's resource id (`/applications/<objectId>`). */
@@ -25,6 +25,13 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
     public readonly expiresAt: pulumi.Output<string>;
     public readonly keyId: pulumi.Output<string>;
     public readonly currentSlot: string;
+    /** When the next period starts: the first `pulumi up` from then on mints into the other slot. */
+    public readonly nextRotationAt: string;
+    /**
+     * The end date of the other slot's secret as Pulumi holds it (frozen by ignoreChanges, so the
+     * one it was minted with, not today's schedule): it stays valid, and in state, until then.
+     */
+    public readonly previousExpiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: RotatingClientSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dbt-azure-devops:entra:RotatingClientSecret", name, {}, opts);
@@ -49,6 +56,7 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
             );
         });
         const current = slots[SECRET_SLOTS.indexOf(plan.current.slot)];
+        const previous = slots[SECRET_SLOTS.indexOf(plan.previous.slot)];
 
         this.currentSlot = plan.current.slot;
         // The provider marks `value` secret, but only the engine honours that: wrap it so it
@@ -56,6 +64,8 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
         this.value = pulumi.secret(current.value);
         this.expiresAt = current.endDate;
         this.keyId = current.keyId;
+        this.nextRotationAt = secretGeneration(plan.current.period + 1, args).periodStart.toISOString().replace(/\.\d{3}Z$/, "Z");
+        this.previousExpiresAt = previous.endDate;
         this.registerOutputs({ expiresAt: this.expiresAt, keyId: this.keyId, value: this.value });
     }
 }

@@ -112,7 +112,8 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         const run = await runProgram({ config: { dbtCloudHost: "emea.dbt.com", authMode: "service_user" } });
         const app = only(run, TYPES.application);
         assert.deepEqual(Object.keys(run.outputs).sort(), [
-            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "redirectUris", "tenantId",
+            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot",
+            "nextRotationAt", "previousSecretExpiresAt", "redirectUris", "tenantId",
         ]);
         assert.equal(run.outputs.adoOrganization, "contoso-data");
         assert.equal(run.outputs.authMode, "service_user");

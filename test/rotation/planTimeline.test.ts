@@ -68,6 +68,7 @@ describe("rotation seen through the offline plan's --at", function () {
         assert.deepEqual(changed.filter((r) => r.type === PASSWORD).length, 1, "exactly one slot rotates");
         assert.ok(consumers.every((r) => r.name.endsWith("-dbt-cloud")), `unexpected changes: ${consumers.map((r) => r.name).join(", ")}`);
         const changedOutputs = Object.keys(before.outputs).filter((k) => JSON.stringify(before.outputs[k]) !== JSON.stringify(after.outputs[k]));
-        assert.deepEqual(changedOutputs, ["clientSecretExpiresAt"]);
+        // The rotation outputs (issue 11) move with the slot: which one dbt Cloud holds, and when the next comes.
+        assert.deepEqual(changedOutputs, ["clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot", "nextRotationAt", "previousSecretExpiresAt"]);
     });
 });
