@@ -4,6 +4,10 @@
  * the runtime to see a function.
  */
 import { readStackConfig } from "./config";
+import { logBaseUrlOverrides } from "./lib/http/baseUrlOverridesLog";
 import { buildProgram } from "./program";
 
-export = () => buildProgram(readStackConfig(), new Date());
+export = () => {
+    logBaseUrlOverrides(process.env);
+    return buildProgram(readStackConfig(), new Date());
+};

@@ -6,6 +6,9 @@
 // At most 64 characters, none of these, not starting with `_` or `.`, not ending with `.`.
 const FORBIDDEN = /[\\/:*?"<>|;#$*{},+=[\]]/;
 
+/** Azure DevOps allows at most 1,000 projects in one organization: a longer list cannot be right. */
+export const MAX_PROJECTS_PER_ORGANIZATION = 1000;
+
 /** What is wrong with `value` as a project name; undefined when it is one. */
 export function projectNameProblem(value: unknown): string | undefined {
     const text = typeof value === "string" ? value.trim() : "";

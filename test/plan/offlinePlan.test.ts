@@ -171,7 +171,8 @@ describe("offline plan", () => {
             assert.match(String(secret.inputs.endDate), /^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
         }
         assert.deepEqual(Object.keys(doc.outputs).sort(), [
-            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "redirectUris", "tenantId",
+            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot",
+            "dbtOauthRedirectDomain", "nextRotationAt", "previousSecretExpiresAt", "redirectUris", "tenantId",
         ]);
         assert.equal(doc.outputs.clientSecret, "[secret]");
         assert.equal(doc.outputs.tenantId, "<tenantId of the deploying identity>");
@@ -268,7 +269,7 @@ describe("offline plan", () => {
         assert.match(missing.stderr, /No stack file Pulumi\.nope\.yaml.*Stacks with a file: .*dev/);
         const at = await plan(["--at", "27/11/2026"]);
         assert.equal(at.code, 2);
-        assert.match(at.stderr, /--at "27\/11\/2026" is not an ISO-8601 instant/);
+        assert.match(at.stderr, /--at "27\/11\/2026" is not an ISO-8601 date/);
     });
 
     it("prints the same plan as a process, which skips serializing provider code, as in-process", async () => {

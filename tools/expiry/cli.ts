@@ -1,11 +1,24 @@
+import { parseInstant } from "../../domain/instant";
+import { parseFlags } from "../cliFlags";
 import { checkSecretExpiry } from "./secretExpiry";
 
 /**
- * `pulumi stack output --json | npm run -s check-expiry -- [--days N] [--now ISO]`
+ * `pulumi stack output --json | npm run -s check-expiry -- [--days N] [--now ISO]`, or the offline plan's JSON
  * Exit 0: fresh. Exit 1: expiring within N days (default 14) or expired. Exit 2: missing or
  * malformed output, or bad flags.
  */
-const USAGE = "Usage: pulumi stack output --json | npm run -s check-expiry -- [--days N] [--now ISO-8601]";
+const USAGE = "Usage: pulumi stack output --json | npm run -s check-expiry -- [--days N] [--now ISO-8601]   (--name=value works too; --help)";
+const HELP = `${USAGE}
+
+Reads the stack outputs as JSON on standard input (\`pulumi stack output --json\`, or the offline
+plan's \`npm start -s -- --json\`, whose "outputs" it reads) and checks clientSecretExpiresAt only:
+no --show-secrets needed, and it never echoes its input.
+
+  --days N       fail when the secret dbt Cloud holds expires within N days (default 14)
+  --now INSTANT  check as of this instant: 2027-03-01 or 2027-03-01T09:30:00Z (default: now)
+
+Exit status: 0 fresh, 1 expiring or expired, 2 missing or malformed input, or a bad flag.
+`;
 
 export interface ExpiryIo {
     stdin: string;
@@ -15,21 +28,31 @@ export interface ExpiryIo {
 }
 
 export function runExpiryCommand(argv: string[], io: ExpiryIo): number {
+    const { values, help, problems } = parseFlags(argv, { days: "value", now: "value" });
+    if (help) {
+        io.stdout(HELP);
+        return 0;
+    }
     let days = 14;
     let now = io.now();
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = argv[i + 1];
-        if (flag === "--days" && value !== undefined && /^\d+$/.test(value)) {
-            days = Number(value);
-            i++;
-        } else if (flag === "--now" && value !== undefined && !Number.isNaN(Date.parse(value))) {
-            now = new Date(value);
-            i++;
+    if (typeof values.days === "string") {
+        if (/^\d{1,4}$/.test(values.days)) {
+            days = Number(values.days);
         } else {
-            io.stderr(`Bad argument "${flag}"${value !== undefined ? ` ${value}` : ""}.\n${USAGE}\n`);
-            return 2;
+            problems.push(`--days "${values.days}" is not a whole number of days (0-9999).`);
         }
+    }
+    if (typeof values.now === "string") {
+        const parsed = parseInstant(values.now);
+        if (parsed.ok) {
+            now = parsed.value;
+        } else {
+            problems.push(`--now ${parsed.problem}`);
+        }
+    }
+    if (problems.length > 0) {
+        io.stderr(`${[...problems, USAGE].join("\n")}\n`);
+        return 2;
     }
     const verdict = checkSecretExpiry(io.stdin, now, days);
     if (verdict.status === "fresh") {
@@ -38,6 +61,14 @@ export function runExpiryCommand(argv: string[], io: ExpiryIo): number {
     }
     io.stderr(`${verdict.message}\n`);
     return verdict.status === "invalid" ? 2 : 1;
+}
+
+/** Run from a terminal with nothing piped in: say how to use it instead of waiting for input. */
+export function usageForTerminal(argv: string[], stdinIsTerminal: boolean): { text: string; code: number } | undefined {
+    if (!stdinIsTerminal || parseFlags(argv, { days: "value", now: "value" }).help) {
+        return undefined;
+    }
+    return { text: `Nothing is piped in: standard input is a terminal.\n${HELP}`, code: 2 };
 }
 
 async function readStdin(): Promise<string> {
@@ -49,6 +80,11 @@ async function readStdin(): Promise<string> {
 }
 
 if (require.main === module) {
+    const terminal = usageForTerminal(process.argv.slice(2), process.stdin.isTTY === true);
+    if (terminal) {
+        process.stderr.write(terminal.text);
+        process.exit(terminal.code);
+    }
     readStdin().then((stdin) => {
         process.exitCode = runExpiryCommand(process.argv.slice(2), {
             stdin,

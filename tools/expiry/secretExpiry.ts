@@ -24,7 +24,13 @@ export function checkSecretExpiry(stackOutputJson: string, now: Date, thresholdD
         };
     }
     if (outputs === null || typeof outputs !== "object" || Array.isArray(outputs)) {
+        // (the offline plan's JSON is an object too: its "outputs" are read below)
         return { status: "invalid", message: "Standard input is not a JSON object of stack outputs: pipe `pulumi stack output --json`." };
+    }
+    // The offline plan's JSON (`npm start -s -- --json`) holds the stack outputs under "outputs".
+    const planOutputs = (outputs as Record<string, unknown>).outputs;
+    if (!("clientSecretExpiresAt" in outputs) && "resources" in outputs && planOutputs !== null && typeof planOutputs === "object") {
+        outputs = planOutputs;
     }
     const expiresAt = (outputs as Record<string, unknown>).clientSecretExpiresAt;
     if (expiresAt === undefined) {

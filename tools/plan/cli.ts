@@ -1,14 +1,29 @@
+// First, before anything loads @pulumi/pulumi: see lazyTypeScript.ts.
+import "./lazyTypeScript";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../../config/configError";
+import { parseInstant } from "../../domain/instant";
+import { ROTATION_EPOCH } from "../../domain/rotationSchedule";
+import { parseFlags } from "../cliFlags";
 import { projectRoot } from "../projectRoot";
 import { offlinePlan } from "./offlinePlan";
-import { renderJson, renderText } from "./renderPlan";
+import { planSummary, renderJson, renderText } from "./renderPlan";
 import { StackFileError } from "./stackFiles";
 
-const USAGE = "Usage: npm start -- [--stack NAME] [--json] [--at ISO-8601-instant]";
-// A date, or a date-time with seconds optional and an explicit zone: no guessing at local time.
-const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+const USAGE = "Usage: npm start -- [--stack NAME] [--json] [--at ISO-8601-instant]   (--name=value works too; --help)";
+const HELP = `${USAGE}
+
+Plans a stack offline: the real program under Pulumi's mock runtime, with stacks/Pulumi.<NAME>.yaml
+and Pulumi.yaml's defaults. No Pulumi CLI, no credentials, no network.
+
+  --stack NAME   the stack file to plan (default dev)
+  --json         print the plan as JSON (the summary line then goes to standard error)
+  --at INSTANT   evaluate at this instant (rotation is time-based): 2027-03-01 or 2027-03-01T09:30:00Z,
+                 not before ${ROTATION_EPOCH.toISOString().slice(0, 10)} (the rotation schedule's epoch)
+
+Exit status: 0 planned, 1 unexpected error, 2 bad input, 3 a mandatory policy fails.
+`;
 
 export class UsageError extends Error {}
 
@@ -16,31 +31,26 @@ export interface PlanArguments {
     stack: string;
     json: boolean;
     at: Date;
+    help?: boolean;
 }
 
 export function parseArguments(argv: string[], now: () => Date = () => new Date()): PlanArguments {
-    const parsed: PlanArguments = { stack: "dev", json: false, at: now() };
-    const problems: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        if (flag === "--json") {
-            parsed.json = true;
-        } else if (flag === "--stack" || flag === "--at") {
-            const value = argv[++i];
-            if (value === undefined || value.startsWith("--")) {
-                problems.push(`${flag} needs a value.`);
-            } else if (flag === "--stack") {
-                parsed.stack = value;
-            } else if (!INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
-                problems.push(`--at "${value}" is not an ISO-8601 instant; use e.g. 2027-03-01 or 2027-03-01T09:30:00Z.`);
-            } else {
-                parsed.at = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
-            }
+    const { values, help, problems } = parseFlags(argv, { stack: "value", json: "switch", at: "value" });
+    const parsed: PlanArguments = { stack: "dev", json: values.json === true, at: now(), ...(help ? { help } : {}) };
+    if (typeof values.stack === "string") {
+        parsed.stack = values.stack;
+    }
+    if (typeof values.at === "string") {
+        const at = parseInstant(values.at);
+        if (!at.ok) {
+            problems.push(`--at ${at.problem}`);
+        } else if (at.value.getTime() < ROTATION_EPOCH.getTime()) {
+            problems.push(`--at ${values.at} is before ${ROTATION_EPOCH.toISOString().slice(0, 10)}, where the rotation schedule starts; plan a later instant.`);
         } else {
-            problems.push(`unknown argument "${flag}".`);
+            parsed.at = at.value;
         }
     }
-    if (problems.length > 0) {
+    if (problems.length > 0 && !help) {
         throw new UsageError([...problems, USAGE].join("\n"));
     }
     return parsed;
@@ -55,14 +65,24 @@ export interface PlanIo {
     serializeProviders?: boolean;
 }
 
-/** The plan command: 0 on success, 2 on bad input (config, flags, stack files), 1 otherwise. */
+/**
+ * The plan command, a gate: 0 planned, 2 bad input (config, flags, stack files), 3 a mandatory
+ * policy fails (as `pulumi preview --policy-pack policy` would fail), 1 anything else.
+ */
 export async function runPlanCommand(argv: string[], io: PlanIo): Promise<number> {
     try {
         const args = parseArguments(argv);
-        const root = fs.existsSync(path.join(io.cwd, "Pulumi.yaml")) ? io.cwd : projectRoot();
-        const { document } = await offlinePlan(root, args.stack, args.at, io.serializeProviders ?? true);
-        io.stdout(args.json ? renderJson(document) : renderText(document));
-        return 0;
+        if (args.help) {
+            io.stdout(HELP);
+            return 0;
+        }
+        const { document } = await offlinePlan(planRoot(io.cwd), args.stack, args.at, io.serializeProviders ?? true);
+        const summary = planSummary(document);
+        io.stdout(args.json ? renderJson(document) : `${renderText(document)}\n${summary.line}\n`);
+        if (args.json) {
+            io.stderr(`${summary.line}\n`);
+        }
+        return summary.mandatoryViolations > 0 ? 3 : 0;
     } catch (error) {
         if (error instanceof ConfigError || error instanceof UsageError || error instanceof StackFileError) {
             io.stderr(`${error.message}\n`);
@@ -73,8 +93,21 @@ export async function runPlanCommand(argv: string[], io: PlanIo): Promise<number
     }
 }
 
-if (require.main === module) {
-    runPlanCommand(process.argv.slice(2), {
+/** The working directory when it holds a Pulumi.yaml, else the project the plan was built in. */
+function planRoot(cwd: string): string {
+    if (fs.existsSync(path.join(cwd, "Pulumi.yaml"))) {
+        return cwd;
+    }
+    try {
+        return projectRoot();
+    } catch {
+        throw new StackFileError(`No Pulumi.yaml in ${cwd} or above the plan (${__dirname}): run the plan from the project's folder.`);
+    }
+}
+
+/** The plan as a process: `node dist/tools/plan/cli.js`, or `npm start` through tools/plan/start.js. */
+export function main(argv: string[]): void {
+    runPlanCommand(argv, {
         cwd: process.cwd(),
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
@@ -82,4 +115,8 @@ if (require.main === module) {
     }).then((code) => {
         process.exitCode = code;
     });
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2));
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from "../../config/configError";
+import { echoValue } from "../../config/echo";
 import { STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
@@ -68,7 +69,7 @@ function shownConfig(project: string, declarations: Record<string, ConfigDeclara
 
 /** Config values arrive as strings; show them as the type Pulumi.yaml declares when they parse. */
 function typed(type: string, value: string): unknown {
-    if (type === "string") return value;
+    if (type === "string") return echoValue(value);
     try {
         return JSON.parse(value);
     } catch {

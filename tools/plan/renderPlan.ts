@@ -47,6 +47,7 @@ export function renderText(plan: PlanDocument): string {
     const lines = [
         `Offline plan of stack "${plan.stack}" at ${plan.at}`,
         `(mock runtime: no credentials, no network; <... of ...> marks values only the cloud knows)`,
+        ...[rotationLine(plan.outputs)].filter((line): line is string => line !== undefined),
         ...(plan.notes ?? []).map((note) => `Note: ${note}`),
         "",
         "Config:",
@@ -70,6 +71,25 @@ export function renderText(plan: PlanDocument): string {
         lines.push(`  ${outcome}  ${verdict.policy} (${verdict.enforcementLevel})`, ...verdict.violations.map((v) => `        ${v}`));
     }
     return `${lines.join("\n")}\n`;
+}
+
+/** The plan's last line, and what the exit status is decided on. */
+export function planSummary(plan: PlanDocument): { line: string; mandatoryViolations: number } {
+    const violations = plan.policies.reduce((n, v) => n + v.violations.length, 0);
+    const mandatoryViolations = plan.policies.filter((v) => v.enforcementLevel === "mandatory").reduce((n, v) => n + v.violations.length, 0);
+    const line = `plan: ${plan.resources.length} resources, ${violations} policy violation${violations === 1 ? "" : "s"} (${mandatoryViolations} mandatory)`;
+    return { line, mandatoryViolations };
+}
+
+/** Which slot dbt Cloud holds and when the next rotation comes, from the rotation outputs. */
+export function rotationLine(outputs: Record<string, unknown>): string | undefined {
+    const { clientSecretSlot: slot, clientSecretExpiresAt: expires, nextRotationAt: next, previousSecretExpiresAt: previous } = outputs;
+    if (typeof slot !== "string" || typeof next !== "string") {
+        return undefined;
+    }
+    const other = slot === "a" ? "b" : "a";
+    return `Rotation: dbt Cloud holds the secret in slot ${slot} (expires ${String(expires)}); next rotation ${next}, into slot ${other}, ` +
+        `whose previous secret stays valid until ${String(previous)}`;
 }
 
 function optionText(option: string, value: unknown): string {

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { echoValue } from "../../config/echo";
 
 /**
  * A stack's configuration as the Pulumi CLI would pass it: Pulumi.yaml defaults, then
@@ -49,7 +50,7 @@ export function readProjectFile(root: string): ProjectFile {
     const projectFile = readYaml(path.join(root, "Pulumi.yaml")) as {
         name?: string;
         stackConfigDir?: unknown;
-        config?: Record<string, unknown>;
+        config?: unknown;
     };
     const project = projectFile?.name;
     if (typeof project !== "string") {
@@ -57,7 +58,7 @@ export function readProjectFile(root: string): ProjectFile {
     }
     const defaults: Record<string, string> = {};
     const declarations: Record<string, ConfigDeclaration> = {};
-    for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
+    for (const [key, declaration] of Object.entries(configMap("Pulumi.yaml", projectFile.config))) {
         // A bare value is the short form of a declaration with only a default.
         const declared = declaration !== null && typeof declaration === "object" && !Array.isArray(declaration)
             ? (declaration as ConfigDeclaration)
@@ -82,11 +83,11 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
             `No stack file Pulumi.${stack}.yaml in ${stackDir}. Stacks with a file: ${stackNames(stackDir).join(", ") || "none"}.`,
         );
     }
-    const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
+    const stackFile = (readYaml(stackPath) ?? {}) as { config?: unknown; environment?: unknown };
 
     const values: Record<string, string> = { ...defaults };
     const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(stackFile.config ?? {})) {
+    for (const [key, value] of Object.entries(configMap(path.basename(stackPath), stackFile.config))) {
         const fullKey = qualified(project, key);
         if (isSecure(value)) {
             values[fullKey] = SECRET_PLACEHOLDER;
@@ -120,6 +121,18 @@ export function stackNames(stackDir: string): string[] {
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
+}
+
+/** A file's `config:` block: absent or empty is no keys; anything but a map of keys is refused. */
+function configMap(file: string, config: unknown): Record<string, unknown> {
+    if (config === undefined || config === null) {
+        return {};
+    }
+    if (typeof config !== "object" || Array.isArray(config)) {
+        const got = Array.isArray(config) ? "a list" : `${typeof config} ${JSON.stringify(echoValue(String(config)))}`;
+        throw new StackFileError(`${file}'s config: block must be a map of keys to values (key: value, one per line); got ${got}.`);
+    }
+    return config as Record<string, unknown>;
 }
 
 /** Keys without a namespace belong to the project, as in the CLI. */

@@ -3,6 +3,8 @@
  * an environment variable (read in the provider process at call time), which is how tests
  * point them at a local fake; overrides never enter inputs or state.
  */
+import { baseUrlOverride } from "../../../domain/baseUrlOverride";
+
 export interface AzureDevOpsHosts {
     /** dev.azure.com: connectionData, projects, security. */
     core: string;
@@ -18,9 +20,10 @@ function trimSlash(url: string): string {
 
 export function azureDevOpsHosts(env: NodeJS.ProcessEnv = process.env): AzureDevOpsHosts {
     return {
-        core: trimSlash(env.AZDO_CORE_BASE_URL || "https://dev.azure.com"),
-        vssps: trimSlash(env.AZDO_VSSPS_BASE_URL || "https://vssps.dev.azure.com"),
-        vsaex: trimSlash(env.AZDO_VSAEX_BASE_URL || "https://vsaex.dev.azure.com"),
+        // Overrides must be https (http only for 127.0.0.1/localhost): see domain/baseUrlOverride.ts.
+        core: trimSlash(baseUrlOverride("AZDO_CORE_BASE_URL", env) || "https://dev.azure.com"),
+        vssps: trimSlash(baseUrlOverride("AZDO_VSSPS_BASE_URL", env) || "https://vssps.dev.azure.com"),
+        vsaex: trimSlash(baseUrlOverride("AZDO_VSAEX_BASE_URL", env) || "https://vsaex.dev.azure.com"),
     };
 }
 
