@@ -29,6 +29,11 @@ export interface HttpRequestSpec {
     secrets?: ReadonlyArray<string | undefined>;
     /** Statuses returned to the caller instead of thrown (e.g. 404 for "already gone"). */
     acceptStatuses?: ReadonlyArray<number>;
+    /**
+     * "manual" returns a 3xx answer as it came instead of following it (default "follow"),
+     * e.g. to read a header from Azure DevOps' sign-in redirect. List the 3xx in acceptStatuses.
+     */
+    redirect?: "follow" | "manual";
 }
 
 export interface HttpResult<T> {
@@ -143,6 +148,7 @@ export async function requestJson<T>(spec: HttpRequestSpec, settings: HttpSettin
                 method: spec.method,
                 headers,
                 body: payload,
+                redirect: spec.redirect ?? "follow",
                 signal: AbortSignal.timeout(settings.timeoutMs),
             });
             text = await response.text();
@@ -193,8 +199,9 @@ export async function requestJson<T>(spec: HttpRequestSpec, settings: HttpSettin
             return { status, headers: response.headers, body: undefined };
         }
         const parsed = tryParseJson(text);
-        if (!parsed.ok && accepted && status >= 300) {
-            // An accepted error status (e.g. 404 "not found") may come with an HTML page; the status is the answer.
+        if (!parsed.ok && accepted) {
+            // A status the caller listed (404 "not found", a 203 or 302 sign-in answer) may come
+            // with an HTML page; the status and headers are the answer.
             return { status, headers: response.headers, body: undefined };
         }
         if (!parsed.ok) {

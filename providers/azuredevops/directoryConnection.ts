@@ -13,6 +13,7 @@ import { DIRECTORY_MODES, DirectoryMode } from "../../domain/directoryMode";
 import { guidProblem } from "../../domain/guid";
 import { organizationNameProblem } from "../../domain/organizationName";
 import { OrganizationTenant, readOrganizationTenant } from "./api/connectionData";
+import { markConnectedThisRun } from "./api/client";
 import { azureDevOpsHosts, orgUrl } from "./api/endpoints";
 
 export interface AzureDevOpsDirectoryConnectionArgs {
@@ -125,6 +126,8 @@ async function ensureConnected(inputs: DirectoryConnectionInputs): Promise<Direc
     }
     providerLog(`Connecting Azure DevOps organization "${inputs.organization}" to Entra tenant ${inputs.tenantId} (mode "connect").`);
     await connectOrganization(inputs.organization, inputs.tenantId);
+    // Later calls in this run with a PAT from before the connect may now be refused: say why.
+    markConnectedThisRun(inputs.organization, inputs.tenantId);
     const after = await waitUntilConnected(inputs.organization, polling);
     if (after.kind !== "connected" || after.tenantId !== inputs.tenantId.toLowerCase()) {
         const seen = after.kind === "connected" ? `tenant ${after.tenantId}` : "no directory";
@@ -170,7 +173,10 @@ export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<Direct
 
     async diff(_id, olds, news) {
         const replaces = (["organization", "tenantId"] as const).filter((key) => String(olds[key]).toLowerCase() !== String(news[key]).toLowerCase());
-        const changes = replaces.length > 0 || olds.mode !== news.mode;
+        // A refresh that found the organization elsewhere (or nowhere) makes the next `up` verify
+        // again: it connects (mode "connect", when unconnected) or fails with the admin's steps.
+        const drifted = typeof olds.connectedTenantId === "string" && olds.connectedTenantId.toLowerCase() !== String(news.tenantId).toLowerCase();
+        const changes = replaces.length > 0 || olds.mode !== news.mode || drifted;
         return { changes, replaces };
     },
 
@@ -186,6 +192,25 @@ export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<Direct
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
             const outs = await ensureConnected(news);
             return { outs: { ...outs, connectedByThisProgram: olds.connectedByThisProgram || outs.connectedByThisProgram } };
+        });
+    },
+
+    /**
+     * `pulumi refresh`: the tenant the organization is connected to now, read anonymously from
+     * connectionData's X-VSS-ResourceTenant (no credential is sent, so none can show). An
+     * organization that no longer exists is gone (`{ id: "" }`); an unconnected one reads as
+     * connectedTenantId "" and one moved elsewhere as that tenant: drift the next `up` acts on.
+     */
+    async read(id, props) {
+        return withRedaction(() => [], async () => {
+            if (!props) {
+                return { id, props };
+            }
+            const found = await readOrganizationTenant(props.organization);
+            if (found.kind === "no-such-organization") {
+                return { id: "" };
+            }
+            return { id, props: { ...props, connectedTenantId: found.kind === "connected" ? found.tenantId : "" } };
         });
     },
 

@@ -5,15 +5,16 @@
  * next `up` finishes the job and `destroy` still knows what to undo.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown, partialFailure, withRedaction } from "../providerSafety";
+import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { AdoSession, openAdoSession } from "./api/client";
-import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
+import { organizationNameProblem } from "../../domain/organizationName";
 import { PROJECT_ACCESS_MODES, ProjectAccess } from "../../domain/projectAccess";
 import { projectNameProblem } from "../../domain/projectName";
 import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
+import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import { plannedGrants } from "./api/grants";
-import { resolveProject } from "./api/projects";
-import { explicitAllowBits, mergeAllowBits, removeBits } from "./api/security";
+import { findProject, resolveProject } from "./api/projects";
+import { effectiveAllow, explicitBits, ExplicitBits, mergeAllowBits, removeBits } from "./api/security";
 import type { ServicePrincipalIdentifiers } from "./servicePrincipalEntitlement";
 
 export interface AzureDevOpsProjectPermissionsArgs {
@@ -41,6 +42,11 @@ export interface GrantedAce {
     bits: number;
     /** Bits that were already allowed explicitly before; left alone on destroy. */
     alreadyAllowedBits: number;
+    /**
+     * Planned bits someone explicitly denies this principal: a Deny wins over our Allow, so they
+     * are reported and never granted or cleared by this resource (it stays as it was, also after destroy).
+     */
+    deniedBits?: number;
     permissionNames: string[];
 }
 
@@ -56,6 +62,21 @@ export interface ProjectPermissionsOutputs extends ProjectPermissionsInputs {
     grantedMemberships: GrantedMembership[];
     /** Groups the principal was already a direct member of; left alone on destroy. */
     preExistingMemberships: string[];
+    /**
+     * What `pulumi refresh` found missing of what this resource granted (bits no longer allowed,
+     * memberships gone); empty after every create or update. Non-empty makes the next `up` grant
+     * them again, recorded as this resource's own, never as pre-existing.
+     */
+    drift?: string[];
+}
+
+/** Names of the set bits of `bits` among a planned grant's bits (bit order = names order). */
+function bitNames(grantBits: number, names: string[], bits: number): string[] {
+    const set: number[] = [];
+    for (let bit = 1; bit <= grantBits && bit > 0; bit <<= 1) {
+        if (grantBits & bit) set.push(bit);
+    }
+    return set.map((bit, i) => (bits & bit ? names[i] ?? String(bit) : undefined)).filter((n): n is string => n !== undefined);
 }
 
 function resourceId(inputs: ProjectPermissionsInputs, projectId: string): string {
@@ -64,49 +85,70 @@ function resourceId(inputs: ProjectPermissionsInputs, projectId: string): string
 
 /**
  * Brings the grants to the planned set, starting from what earlier (possibly partial) runs
- * recorded. `progress` is updated after every API call so a failure can report it.
+ * recorded. `progress` is updated after every API call so a failure can report it. Every write
+ * is read back (bounded poll) before it is recorded: reads can lag writes.
  */
-async function grant(session: AdoSession, inputs: ProjectPermissionsInputs, progress: ProjectPermissionsOutputs): Promise<void> {
+async function grant(session: AdoSession, inputs: ProjectPermissionsInputs, progress: ProjectPermissionsOutputs, polling: ReadLagPolling): Promise<void> {
     const identity = inputs.servicePrincipal.identityDescriptor;
+    const denials: string[] = [];
     for (const planned of plannedGrants(inputs.access, progress.projectId).aces) {
         const recorded = progress.grantedAces.find((a) => a.namespaceId === planned.namespaceId && a.token === planned.token);
-        const present = await explicitAllowBits(session, planned.namespaceId, planned.token, identity);
+        const present = await explicitBits(session, planned.namespaceId, planned.token, identity);
         const ours = recorded?.bits ?? 0;
-        const missing = planned.bits & ~present;
+        // A Deny someone set on a bit we grant wins over our Allow: report it, never overwrite it.
+        const denied = planned.bits & present.deny;
+        const missing = planned.bits & ~present.allow & ~denied;
         if (missing !== 0) {
             await mergeAllowBits(session, planned.namespaceId, planned.token, identity, missing);
+            const seen = await readUntil(polling, () => explicitBits(session, planned.namespaceId, planned.token, identity), (b) => (b.allow & missing) === missing);
+            if (!seen.settled) {
+                throw new Error(notVisibleYet(`Allowed ${bitNames(planned.bits, planned.permissionNames, missing).join(", ")} on ${planned.token} for the service principal`, polling));
+            }
+        }
+        if (denied !== 0) {
+            denials.push(`${bitNames(planned.bits, planned.permissionNames, denied).join(", ")} on ${planned.token}`);
         }
         const entry: GrantedAce = {
             namespaceId: planned.namespaceId,
             token: planned.token,
-            bits: (ours | missing) & planned.bits,
-            alreadyAllowedBits: recorded ? recorded.alreadyAllowedBits : present & planned.bits,
+            bits: (ours | missing) & planned.bits & ~denied,
+            alreadyAllowedBits: recorded ? recorded.alreadyAllowedBits : present.allow & planned.bits & ~ours,
+            deniedBits: denied,
             permissionNames: planned.permissionNames,
         };
         progress.grantedAces = [...progress.grantedAces.filter((a) => a !== recorded), entry];
     }
 
     const groups = plannedGrants(inputs.access, progress.projectId).groups;
-    if (groups.length === 0) {
-        return;
-    }
-    const scope = await projectScopeDescriptor(session, progress.projectId);
-    for (const groupName of groups) {
-        const group = await findProjectGroup(session, scope, inputs.project, groupName);
-        const recorded = progress.grantedMemberships.some((m) => m.groupDescriptor === group.descriptor);
-        const member = await isDirectMember(session, inputs.servicePrincipal.subjectDescriptor, group.descriptor);
-        if (member && !recorded) {
-            if (!progress.preExistingMemberships.includes(groupName)) {
-                progress.preExistingMemberships = [...progress.preExistingMemberships, groupName];
+    if (groups.length > 0) {
+        const scope = await projectScopeDescriptor(session, progress.projectId);
+        for (const groupName of groups) {
+            const group = await findProjectGroup(session, scope, inputs.project, groupName);
+            const recorded = progress.grantedMemberships.some((m) => m.groupDescriptor === group.descriptor);
+            const member = await isDirectMember(session, inputs.servicePrincipal.subjectDescriptor, group.descriptor);
+            if (member && !recorded) {
+                if (!progress.preExistingMemberships.includes(groupName)) {
+                    progress.preExistingMemberships = [...progress.preExistingMemberships, groupName];
+                }
+                continue;
             }
-            continue;
+            if (!member) {
+                // Also when recorded: a refresh found it gone, and it is granted again as ours.
+                await addMembership(session, inputs.servicePrincipal.subjectDescriptor, group.descriptor);
+                const seen = await readUntil(polling, () => isDirectMember(session, inputs.servicePrincipal.subjectDescriptor, group.descriptor), (m) => m);
+                if (!seen.settled) {
+                    throw new Error(notVisibleYet(`Added the service principal to "${groupName}" of project "${inputs.project}"`, polling));
+                }
+            }
+            if (!recorded) {
+                progress.grantedMemberships = [...progress.grantedMemberships, { groupName, groupDescriptor: group.descriptor }];
+            }
         }
-        if (!member) {
-            await addMembership(session, inputs.servicePrincipal.subjectDescriptor, group.descriptor);
-        }
-        if (!recorded) {
-            progress.grantedMemberships = [...progress.grantedMemberships, { groupName, groupDescriptor: group.descriptor }];
-        }
+    }
+    if (denials.length > 0) {
+        throw new Error(`Project "${inputs.project}": an explicit Deny for the service principal on ${denials.join("; ")} overrides the Allow dbt needs ` +
+            "(a Deny takes precedence over an Allow). This program never removes a Deny someone set; everything else is granted. " +
+            "Have a Project Administrator clear it (Project settings > Repositories or Service hooks > Security, the principal, set the permission to \"Not set\"), then re-run `pulumi up`.");
     }
 }
 
@@ -114,6 +156,7 @@ async function converge(rawInputs: ProjectPermissionsInputs, prior: ProjectPermi
     const inputs: ProjectPermissionsInputs = {
         organization: rawInputs.organization, project: rawInputs.project, servicePrincipal: rawInputs.servicePrincipal, access: rawInputs.access,
     };
+    const polling = readLagPollingFromEnv();
     const session = await openAdoSession(inputs.organization);
     const project = await resolveProject(session, inputs.project);
     const samePlace = prior && prior.projectId === project.id;
@@ -123,10 +166,11 @@ async function converge(rawInputs: ProjectPermissionsInputs, prior: ProjectPermi
         grantedAces: samePlace ? [...(prior.grantedAces ?? [])] : [],
         grantedMemberships: samePlace ? [...(prior.grantedMemberships ?? [])] : [],
         preExistingMemberships: samePlace ? [...(prior.preExistingMemberships ?? [])] : [],
+        drift: [],
     };
     const id = resourceId(inputs, project.id);
     try {
-        await grant(session, inputs, progress);
+        await grant(session, inputs, progress, polling);
     } catch (error) {
         throw partialFailure(error, id, { ...progress }, rawInputs as unknown as Record<string, unknown>);
     }
@@ -160,12 +204,19 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
      */
     async diff(_id, olds, news) {
         const replaces: string[] = [];
-        // Organization names are case-insensitive: `Contoso` to `contoso` is the same organization.
-        if (!sameOrganization(olds.organization, news.organization)) replaces.push("organization");
+        if (olds.organization !== news.organization) replaces.push("organization");
         if (olds.project.toLowerCase() !== news.project.toLowerCase()) replaces.push("project");
-        if (!sameServicePrincipal(olds.servicePrincipal, news.servicePrincipal)) replaces.push("servicePrincipal");
+        // In a preview, an entitlement that is updated (e.g. its access level after a refresh) has
+        // unknown outputs: the Node dynamic-provider host passes no `stables` (pulumi/pulumi
+        // sdk/nodejs/cmd/dynamic-provider/index.ts, diff). Unknown is not "another principal": plan an
+        // update; `up` diffs again with the real identifiers and replaces only if they changed.
+        const principalUnknown = isUnknown(news.servicePrincipal) ||
+            isUnknown(news.servicePrincipal?.subjectDescriptor) || isUnknown(news.servicePrincipal?.identityDescriptor);
+        if (!principalUnknown && !sameServicePrincipal(olds.servicePrincipal, news.servicePrincipal)) replaces.push("servicePrincipal");
         if (olds.access !== news.access) replaces.push("access");
-        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+        // Drift a refresh found, or a Deny still in the way: update in place to grant again (or report again).
+        const repair = (olds.drift ?? []).length > 0 || (olds.grantedAces ?? []).some((a) => (a.deniedBits ?? 0) !== 0);
+        return { changes: replaces.length > 0 || repair || principalUnknown, replaces, deleteBeforeReplace: replaces.length > 0 };
     },
 
     async create(inputs) {
@@ -177,18 +228,74 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => ({ outs: (await converge(news, olds)).outs }));
     },
 
-    /** Revokes exactly what was recorded as added; nothing else. */
+    /**
+     * Revokes exactly what was recorded as added; nothing else (a Deny someone set stays: "Permissions -
+     * Remove" is sent only for our own allow bits). Each removal is read back before returning, so a
+     * create right after (a replacement) does not see the just-removed bits and record them as pre-existing.
+     */
     async delete(_id, props) {
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
+            const polling = readLagPollingFromEnv();
             const session = await openAdoSession(props.organization);
+            const identity = props.servicePrincipal.identityDescriptor;
             for (const ace of props.grantedAces ?? []) {
                 if (ace.bits !== 0) {
-                    await removeBits(session, ace.namespaceId, ace.token, props.servicePrincipal.identityDescriptor, ace.bits);
+                    await removeBits(session, ace.namespaceId, ace.token, identity, ace.bits);
+                    const seen = await readUntil(polling, () => explicitBits(session, ace.namespaceId, ace.token, identity), (b) => (b.allow & ace.bits) === 0);
+                    if (!seen.settled) {
+                        throw new Error(notVisibleYet(`Removed ${bitNames(ace.bits, ace.permissionNames, ace.bits).join(", ")} on ${ace.token}`, polling));
+                    }
                 }
             }
             for (const membership of props.grantedMemberships ?? []) {
                 await removeMembership(session, props.servicePrincipal.subjectDescriptor, membership.groupDescriptor);
+                const seen = await readUntil(polling, () => isDirectMember(session, props.servicePrincipal.subjectDescriptor, membership.groupDescriptor), (m) => !m);
+                if (!seen.settled) {
+                    throw new Error(notVisibleYet(`Removed the service principal from "${membership.groupName}"`, polling));
+                }
             }
+        });
+    },
+
+    /**
+     * `pulumi refresh`: which of the bits and memberships this resource granted are still there.
+     * Lost ones are listed in `drift` (the recorded grants stay, so the next `up` grants them again
+     * as this resource's own). A project that is gone takes its grants with it: `{ id: "" }`.
+     * Reads only; returns nothing but what state already held plus `drift` (no credential).
+     */
+    async read(id, props) {
+        return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
+            if (!props) {
+                return { id, props };
+            }
+            const session = await openAdoSession(props.organization);
+            const project = await findProject(session, props.projectId);
+            if (!project) {
+                return { id: "" };
+            }
+            const identity = props.servicePrincipal.identityDescriptor;
+            const drift: string[] = [];
+            const grantedAces: GrantedAce[] = [];
+            const plan = plannedGrants(props.access, props.projectId).aces;
+            for (const ace of props.grantedAces ?? []) {
+                const plannedBits = plan.find((a) => a.namespaceId === ace.namespaceId && a.token === ace.token)?.bits ?? (ace.bits | ace.alreadyAllowedBits);
+                const now: ExplicitBits = await explicitBits(session, ace.namespaceId, ace.token, identity);
+                const lost = ace.bits & ~effectiveAllow(now);
+                if (lost !== 0) {
+                    const denied = (lost & now.deny) !== 0 ? " (now explicitly denied)" : "";
+                    drift.push(`${bitNames(plannedBits, ace.permissionNames, lost).join(", ")} on ${ace.token} no longer allowed${denied}`);
+                }
+                grantedAces.push({ ...ace, deniedBits: plannedBits & now.deny });
+            }
+            for (const membership of props.grantedMemberships ?? []) {
+                if (!(await isDirectMember(session, props.servicePrincipal.subjectDescriptor, membership.groupDescriptor))) {
+                    drift.push(`no longer a member of "${membership.groupName}"`);
+                }
+            }
+            if (drift.length > 0) {
+                providerLog(`Project "${props.project}": ${drift.join("; ")}. The next \`pulumi up\` grants them again.`);
+            }
+            return { id, props: { ...props, grantedAces, drift } };
         });
     },
 };

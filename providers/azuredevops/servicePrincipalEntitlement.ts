@@ -5,12 +5,13 @@
  * (use the retainOnDelete resource option to keep it).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown, providerLog, withRedaction } from "../providerSafety";
+import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { ENV_KNOBS, envInteger } from "../../lib/http/settings";
 import { ACCESS_LEVELS, AccessLevel, DEFAULT_ACCESS_LEVEL } from "../../domain/accessLevel";
 import { guidProblem } from "../../domain/guid";
 import { organizationNameProblem } from "../../domain/organizationName";
 import { AdoSession, openAdoSession } from "./api/client";
+import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import {
     addServicePrincipalEntitlement, deleteServicePrincipalEntitlement, getServicePrincipalEntitlement, ServicePrincipalEntitlement, setAccessLevel,
 } from "./api/entitlements";
@@ -109,6 +110,58 @@ function normalized(inputs: EntitlementInputs): EntitlementInputs {
     return { ...inputs, accessLevel: inputs.accessLevel ?? DEFAULT_ACCESS_LEVEL };
 }
 
+/**
+ * Reads the entitlement back after an add (fresh or adopted) or an access-level change, polling
+ * while the write does not show yet (reads lag writes; terraform-provider-azuredevops re-reads after
+ * every write too). Azure DevOps may answer a licence other than the one asked for (the
+ * MicrosoftDocs/vsts-rest-api-specs 7.1 example POST__memberEntitlementManagement_ServicePrincipalEntitlement
+ * asks for "stakeholder" and is answered "earlyAdopter"): it is set once more, and if it still
+ * differs the create fails with what was found, recording the actual level so the next `up` sees
+ * the difference (never recorded as if it were the asked-for level).
+ */
+/**
+ * Whether an answered accountLicenseType is the level asked for. "express", "earlyAdopter" and
+ * "basic" name the same Basic level (terraform-provider-azuredevops suppresses diffs between them:
+ * resource_service_principal_entitlement.go, account_license_type's DiffSuppressFunc).
+ */
+export function sameAccessLevel(answered: string | undefined, wanted: string): boolean {
+    const basic = ["express", "earlyadopter", "basic"];
+    const a = (answered ?? "").toLowerCase();
+    const w = wanted.toLowerCase();
+    return a === w || (basic.includes(a) && basic.includes(w));
+}
+
+async function confirmAccessLevel(
+    session: AdoSession, inputs: EntitlementInputs, entitlementId: string, polling: ReadLagPolling,
+): Promise<{ entitlement?: ServicePrincipalEntitlement; problem?: string }> {
+    const wanted = inputs.accessLevel;
+    const read = () => getServicePrincipalEntitlement(session, entitlementId);
+    let seen = await readUntil(polling, read, (e) => sameAccessLevel(e?.accessLevel?.accountLicenseType, wanted));
+    if (!seen.value) {
+        return { problem: notVisibleYet(`Added service principal ${inputs.servicePrincipalObjectId} to "${inputs.organization}" (entitlement ${entitlementId})`, polling) };
+    }
+    if (!seen.settled) {
+        providerLog(`Azure DevOps answered access level "${seen.value.accessLevel?.accountLicenseType}" for entitlement ${entitlementId}, not "${wanted}"; setting "${wanted}" again.`);
+        await setAccessLevel(session, entitlementId, wanted);
+        seen = await readUntil(polling, read, (e) => sameAccessLevel(e?.accessLevel?.accountLicenseType, wanted));
+    }
+    if (seen.value && !seen.settled) {
+        const actual = seen.value.accessLevel?.accountLicenseType ?? "unknown";
+        return {
+            entitlement: seen.value,
+            problem: `Asked Azure DevOps for access level "${wanted}" for service principal ${inputs.servicePrincipalObjectId} in "${inputs.organization}", ` +
+                `but it reads back as "${actual}". Most often no licence of that kind is free (Organization settings > Billing, and Users for assigned licences). ` +
+                `Free or buy one, then re-run \`pulumi up\`; state records "${actual}", so that run sets "${wanted}" again.`,
+        };
+    }
+    return { entitlement: seen.value };
+}
+
+/** Records the create as done with the level actually found, and fails with `problem`. */
+function levelMismatch(problem: string, outs: EntitlementOutputs, actual: string, rawInputs: EntitlementInputs): Error {
+    return partialFailure(new Error(problem), outs.entitlementId, { ...outs, accessLevel: actual }, rawInputs as unknown as Record<string, unknown>);
+}
+
 export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvider<EntitlementInputs, EntitlementOutputs> = {
     async check(_olds, news) {
         const inputs = normalized(news);
@@ -138,44 +191,99 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
             const inputs = normalized(news);
             const polling = identityPollingFromEnv();
+            const lag = readLagPollingFromEnv();
             const session = await openAdoSession(inputs.organization);
             const outcome = await addServicePrincipalEntitlement(session, inputs.servicePrincipalObjectId, inputs.accessLevel);
+            let entitlement: ServicePrincipalEntitlement;
+            let adopted: boolean;
             if ("added" in outcome) {
-                const outs = await toOutputs(session, inputs, outcome.added, false, polling);
-                return { id: outs.entitlementId, outs };
+                entitlement = outcome.added;
+                adopted = false;
+            } else {
+                // Rejected: most often because the principal is already there. Adopt it.
+                const existing = await findExisting(session, inputs.servicePrincipalObjectId);
+                if (!existing) {
+                    throw new Error(`Azure DevOps refused to add service principal ${inputs.servicePrincipalObjectId} to "${inputs.organization}": ${outcome.rejected}. ` +
+                        "Check that it is the object id of the service principal (Enterprise applications), that the organization is connected " +
+                        "to the principal's tenant, and that a license of the requested access level is available.");
+                }
+                providerLog(`Service principal ${inputs.servicePrincipalObjectId} is already in "${inputs.organization}" (entitlement ${existing.id}); adopting it.`);
+                if (!sameAccessLevel(existing.accessLevel?.accountLicenseType, inputs.accessLevel)) {
+                    await setAccessLevel(session, existing.id, inputs.accessLevel);
+                }
+                entitlement = existing;
+                adopted = true;
             }
-            // Rejected: most often because the principal is already there. Adopt it.
-            const existing = await findExisting(session, inputs.servicePrincipalObjectId);
-            if (!existing) {
-                throw new Error(`Azure DevOps refused to add service principal ${inputs.servicePrincipalObjectId} to "${inputs.organization}": ${outcome.rejected}. ` +
-                    "Check that it is the object id of the service principal (Enterprise applications), that the organization is connected " +
-                    "to the principal's tenant, and that a license of the requested access level is available.");
+            // Read back: the level answered may not be the one asked for, and reads lag writes.
+            const confirmed = await confirmAccessLevel(session, inputs, entitlement.id, lag);
+            if (!confirmed.entitlement) {
+                throw new Error(confirmed.problem);
             }
-            providerLog(`Service principal ${inputs.servicePrincipalObjectId} is already in "${inputs.organization}" (entitlement ${existing.id}); adopting it.`);
-            if (existing.accessLevel?.accountLicenseType !== inputs.accessLevel) {
-                await setAccessLevel(session, existing.id, inputs.accessLevel);
+            const outs = await toOutputs(session, inputs, { ...entitlement, ...confirmed.entitlement, servicePrincipal: confirmed.entitlement.servicePrincipal ?? entitlement.servicePrincipal }, adopted, polling);
+            if (confirmed.problem) {
+                throw levelMismatch(confirmed.problem, outs, confirmed.entitlement.accessLevel?.accountLicenseType ?? "unknown", news);
             }
-            const outs = await toOutputs(session, inputs, existing, true, polling);
             return { id: outs.entitlementId, outs };
         });
     },
 
-    /** Only the access level changes in place. */
+    /** Only the access level changes in place; read back like create, never recorded unless seen. */
     async update(id, olds, news) {
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
             const inputs = normalized(news);
+            const lag = readLagPollingFromEnv();
             const session = await openAdoSession(inputs.organization);
             if (olds.accessLevel !== inputs.accessLevel) {
                 await setAccessLevel(session, id, inputs.accessLevel);
+                const confirmed = await confirmAccessLevel(session, inputs, id, lag);
+                if (confirmed.problem) {
+                    throw new Error(confirmed.problem);
+                }
             }
             return { outs: { ...olds, ...inputs } };
         });
     },
 
+    /** Removes the principal, then reads until it is gone, so a create right after adds it afresh. */
     async delete(id, props) {
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
+            const lag = readLagPollingFromEnv();
             const session = await openAdoSession(props.organization);
             await deleteServicePrincipalEntitlement(session, id);
+            const gone = await readUntil(lag, () => getServicePrincipalEntitlement(session, id), (e) => e === undefined);
+            if (!gone.settled) {
+                throw new Error(notVisibleYet(`Removed entitlement ${id} from "${props.organization}"`, lag));
+            }
+        });
+    },
+
+    /**
+     * `pulumi refresh`: a principal removed from the organization (404, or status "none"/"deleted")
+     * is gone (`{ id: "" }`); another access level is drift, returned in both outputs and inputs so
+     * the next `up` compares the declared level with the real one and sets it again. Reads only;
+     * the outputs carry no credential.
+     */
+    async read(id, props) {
+        return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
+            if (!props) {
+                return { id, props };
+            }
+            const session = await openAdoSession(props.organization);
+            const entitlement = await getServicePrincipalEntitlement(session, id);
+            if (!entitlement) {
+                return { id: "" };
+            }
+            const answered = entitlement.accessLevel?.accountLicenseType;
+            // The declared name stays while Azure DevOps answers the same level under another name.
+            const accessLevel = (answered === undefined || sameAccessLevel(answered, props.accessLevel) ? props.accessLevel : answered) as AccessLevel;
+            const outs: EntitlementOutputs = {
+                ...props,
+                accessLevel,
+                displayName: entitlement.servicePrincipal?.displayName ?? props.displayName,
+            };
+            const inputs: EntitlementInputs = { organization: props.organization, servicePrincipalObjectId: props.servicePrincipalObjectId, accessLevel };
+            // ReadResult types `inputs` as the outputs type; the host stores exactly these keys as inputs.
+            return { id, props: outs, inputs: inputs as unknown as EntitlementOutputs };
         });
     },
 };

@@ -4,7 +4,7 @@
  * are applied the same way everywhere.
  */
 import { azureDevOpsCredentials, AzureDevOpsCredentials } from "../../../lib/http/azureDevOpsAuth";
-import { HttpMethod, HttpResult, requestJson } from "../../../lib/http/request";
+import { HttpMethod, HttpResult, isHttpError, requestJson } from "../../../lib/http/request";
 import { httpSettingsFromEnv } from "../../../lib/http/settings";
 import { azureDevOpsHosts, AzureDevOpsHosts, orgUrl } from "./endpoints";
 
@@ -29,7 +29,58 @@ export interface AdoCall {
     acceptStatuses?: number[];
 }
 
-export function adoRequest<T>(session: AdoSession, call: AdoCall): Promise<HttpResult<T>> {
+/**
+ * Connecting an organization to a directory can invalidate the PATs created before it:
+ * Microsoft's guide "Connect your organization to Microsoft Entra ID" (learn.microsoft.com,
+ * azure/devops/organizations/accounts/connect-organization-to-azure-ad) tells admins to have
+ * users re-create their PATs (and SSH keys) afterwards. The directory connection marks the
+ * provider process when it connects; a credential failure after that, in the same run, says so.
+ * A process-wide global, because each dynamic resource's provider is serialized (and loaded)
+ * separately, so module variables are not shared between them; one process runs them all. Its key
+ * is a plain string: Pulumi's closure serializer turns a captured Symbol into a plain object
+ * (`Object.create(Symbol.prototype)`, seen in serialized state), which cannot be a property key.
+ */
+const CONNECTED_THIS_RUN = "__dbtAzureDevOpsConnectedThisRun";
+
+function connectsThisRun(): Record<string, string> {
+    const registry = globalThis as unknown as Record<string, Record<string, string> | undefined>;
+    registry[CONNECTED_THIS_RUN] = registry[CONNECTED_THIS_RUN] ?? {};
+    return registry[CONNECTED_THIS_RUN]!;
+}
+
+export function markConnectedThisRun(organization: string, tenantId: string): void {
+    connectsThisRun()[organization.toLowerCase()] = tenantId;
+}
+
+export function connectedThisRun(organization: string): string | undefined {
+    return connectsThisRun()[organization.toLowerCase()];
+}
+
+/** For tests: forgets every connect this process made. */
+export function forgetConnectedThisRun(): void {
+    delete (globalThis as unknown as Record<string, unknown>)[CONNECTED_THIS_RUN];
+}
+
+export function credentialAfterConnectHint(organization: string, tenantId: string): string {
+    return ` This run connected "${organization}" to Entra tenant ${tenantId} moments ago, and connecting invalidates ` +
+        "personal access tokens created before it (Microsoft's connect guide says to reconfigure PATs afterwards). " +
+        "The connection itself is done. Re-run `pulumi up` with a fresh PAT created after the connect by a member of that tenant " +
+        "(AZDO_PERSONAL_ACCESS_TOKEN), or unset AZDO_PERSONAL_ACCESS_TOKEN to use an Entra login (az login, a managed or workload identity).";
+}
+
+export async function adoRequest<T>(session: AdoSession, call: AdoCall): Promise<HttpResult<T>> {
+    try {
+        return await sendAdoRequest<T>(session, call);
+    } catch (error) {
+        const tenant = connectedThisRun(session.organization);
+        if (tenant && isHttpError(error) && error.status === 401) {
+            error.message += credentialAfterConnectHint(session.organization, tenant);
+        }
+        throw error;
+    }
+}
+
+function sendAdoRequest<T>(session: AdoSession, call: AdoCall): Promise<HttpResult<T>> {
     return requestJson<T>({
         method: call.method,
         url: orgUrl(session.hosts[call.host], session.organization, call.path),
@@ -49,7 +100,11 @@ export interface AdoList<T> {
     value?: T[];
 }
 
-/** Follows x-ms-continuationtoken pages (graph, projects) up to a generous bound. */
+/**
+ * Follows x-ms-continuationtoken pages (graph, projects) up to a generous bound: the response
+ * header carries the token and the next request passes it as `continuationToken` (vsts-rest-api-specs
+ * graph 7.1 "Service Principals - List" / "Groups - List", core "Projects - List").
+ */
 export async function adoListAll<T>(session: AdoSession, call: AdoCall): Promise<T[]> {
     const items: T[] = [];
     let continuation: string | undefined;

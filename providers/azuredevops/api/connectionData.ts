@@ -14,12 +14,17 @@ export type OrganizationTenant =
 
 export async function readOrganizationTenant(organization: string, hooks: HttpHooks = realHttpHooks): Promise<OrganizationTenant> {
     const url = orgUrl(azureDevOpsHosts().core, organization, "_apis/connectionData");
-    // Anonymous callers get 200 or 401 depending on org policy; both carry the header.
+    // Anonymous callers are answered 200, 401, 302 (a redirect to the sign-in page) or 203 (the
+    // sign-in page itself, HTML), depending on the organization's policy; every one carries
+    // X-VSS-ResourceTenant. So the redirect is not followed (it leads to another host, without the
+    // header) and the header is read from whatever answer comes, as several public clients do
+    // (noted in the project's REFERENCE.md, "Azure DevOps: behaviours beyond the happy path").
     const result = await requestJson<unknown>({
         method: "GET",
         url,
         permissionHint: "nothing (anonymous call)",
-        acceptStatuses: [401, 404],
+        acceptStatuses: [203, 301, 302, 303, 307, 401, 404],
+        redirect: "manual",
     }, httpSettingsFromEnv(), hooks);
     if (result.status === 404) {
         return { kind: "no-such-organization" };

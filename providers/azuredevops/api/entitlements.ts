@@ -8,7 +8,7 @@ const ENTITLEMENT_API = "api-version=7.1-preview.1";
 
 export interface ServicePrincipalEntitlement {
     id: string;
-    accessLevel?: { accountLicenseType?: string; licensingSource?: string };
+    accessLevel?: { accountLicenseType?: string; licensingSource?: string; status?: string };
     servicePrincipal?: { descriptor?: string; originId?: string; displayName?: string };
 }
 
@@ -19,6 +19,8 @@ interface OperationResult {
 
 interface PostResponse {
     isSuccess?: boolean;
+    /** The standard Azure DevOps error body, when the add is refused without an operationResult. */
+    message?: string;
     operationResult?: OperationResult;
     servicePrincipalEntitlement?: ServicePrincipalEntitlement;
 }
@@ -50,8 +52,34 @@ export async function addServicePrincipalEntitlement(session: AdoSession, object
     if (result.status < 300 && body?.isSuccess !== false && body?.servicePrincipalEntitlement?.id) {
         return { added: body.servicePrincipalEntitlement };
     }
-    const detail = body ? describeErrors([body.operationResult]) : `HTTP ${result.status}`;
-    return { rejected: detail };
+    return { rejected: rejectionDetail(result.status, body) };
+}
+
+/**
+ * Why an add was refused: the operationResult's errors when there are any (a 200 with
+ * isSuccess false, per the spec's ServicePrincipalEntitlementsPostResponse), else the standard
+ * `{ message }` body a 400 or 409 carries (e.g. "VS403283: ... already exists"), else the status.
+ */
+function rejectionDetail(status: number, body: PostResponse | undefined): string {
+    if ((body?.operationResult?.errors ?? []).length > 0) {
+        return describeErrors([body!.operationResult]);
+    }
+    if (typeof body?.message === "string" && body.message.trim() !== "") {
+        return `HTTP ${status}: ${body.message}`;
+    }
+    return `HTTP ${status}, no error detail returned`;
+}
+
+/**
+ * An entitlement that reads back with access level status "none" or "deleted" is a removed one:
+ * Azure DevOps may keep answering GET for a principal removed from the organization instead of
+ * 404. terraform-provider-azuredevops treats the same answer as deleted
+ * (azuredevops/internal/service/memberentitlementmanagement/resource_service_principal_entitlement.go,
+ * the deleted check on AccessLevel.Status == AccountUserStatusValues.Deleted || .None).
+ */
+export function isRemovedEntitlement(entitlement: ServicePrincipalEntitlement): boolean {
+    const status = (entitlement.accessLevel?.status ?? "").toLowerCase();
+    return status === "none" || status === "deleted";
 }
 
 export async function getServicePrincipalEntitlement(session: AdoSession, entitlementId: string): Promise<ServicePrincipalEntitlement | undefined> {
@@ -59,7 +87,7 @@ export async function getServicePrincipalEntitlement(session: AdoSession, entitl
         method: "GET", host: "vsaex", path: `_apis/serviceprincipalentitlements/${encodeURIComponent(entitlementId)}?${ENTITLEMENT_API}`,
         permissionHint: PERMISSION_HINTS.entitlements, acceptStatuses: [404],
     });
-    return result.status === 404 || !result.body?.id ? undefined : result.body;
+    return result.status === 404 || !result.body?.id || isRemovedEntitlement(result.body) ? undefined : result.body;
 }
 
 export async function setAccessLevel(session: AdoSession, entitlementId: string, license: AccessLevel): Promise<void> {

@@ -58,9 +58,14 @@ export async function findProjectGroup(session: AdoSession, scopeDescriptor: str
     return group;
 }
 
+/**
+ * Whether the subject is a direct member of the container, with the documented existence check:
+ * `HEAD _apis/graph/memberships/{subject}/{container}`, 404 when absent (vsts-rest-api-specs graph
+ * 7.1 "Memberships - Check Membership Existence"; azure-devops-node-api GraphApi.checkMembershipExistence).
+ */
 export async function isDirectMember(session: AdoSession, subjectDescriptor: string, containerDescriptor: string): Promise<boolean> {
     const result = await adoRequest<unknown>(session, {
-        method: "GET", host: "vssps",
+        method: "HEAD", host: "vssps",
         path: `_apis/graph/memberships/${encodeURIComponent(subjectDescriptor)}/${encodeURIComponent(containerDescriptor)}?${GRAPH_API}`,
         permissionHint: PERMISSION_HINTS.graphRead, acceptStatuses: [404],
     });

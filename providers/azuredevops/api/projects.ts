@@ -1,7 +1,7 @@
 /**
  * Project lookup by name, with an error that lists what does exist.
  */
-import { AdoSession, adoListAll, PERMISSION_HINTS } from "./client";
+import { AdoSession, adoListAll, adoRequest, PERMISSION_HINTS } from "./client";
 
 export interface ProjectRef {
     id: string;
@@ -19,4 +19,13 @@ export async function resolveProject(session: AdoSession, projectName: string): 
             `Projects visible to this credential: ${names || "none"}.`);
     }
     return match;
+}
+
+/** A project by id, or undefined when it no longer exists (404). For refresh. */
+export async function findProject(session: AdoSession, projectId: string): Promise<ProjectRef | undefined> {
+    const result = await adoRequest<ProjectRef>(session, {
+        method: "GET", host: "core", path: `_apis/projects/${encodeURIComponent(projectId)}?api-version=7.1`,
+        permissionHint: PERMISSION_HINTS.projectRead, acceptStatuses: [404],
+    });
+    return result.status === 404 || !result.body?.id ? undefined : result.body;
 }

@@ -17,22 +17,38 @@ interface AccessControlList {
     acesDictionary?: Record<string, AccessControlEntry>;
 }
 
-/** Allow bits explicitly set for this identity on this token (not inherited ones). */
-export async function explicitAllowBits(session: AdoSession, namespaceId: string, token: string, identityDescriptor: string): Promise<number> {
+/** The allow and deny bits explicitly set for one identity on one token (not inherited ones). */
+export interface ExplicitBits {
+    allow: number;
+    deny: number;
+}
+
+/**
+ * This identity's explicit ACE on this token, both halves (the ACE carries `allow` and `deny`:
+ * vsts-rest-api-specs security 7.1 "Access Control Lists - Query"). An explicit Deny takes
+ * precedence over an Allow (Microsoft Learn, Azure DevOps "About permissions and inheritance").
+ */
+export async function explicitBits(session: AdoSession, namespaceId: string, token: string, identityDescriptor: string): Promise<ExplicitBits> {
     const result = await adoRequest<AdoList<AccessControlList>>(session, {
         method: "GET", host: "core",
         path: `_apis/accesscontrollists/${namespaceId}?token=${encodeURIComponent(token)}&descriptors=${encodeURIComponent(identityDescriptor)}&includeExtendedInfo=false&api-version=7.1`,
         permissionHint: PERMISSION_HINTS.securityManage,
     });
-    let bits = 0;
+    const bits: ExplicitBits = { allow: 0, deny: 0 };
     for (const acl of result.body?.value ?? []) {
         for (const ace of Object.values(acl.acesDictionary ?? {})) {
             if ((ace.descriptor ?? "").toLowerCase() === identityDescriptor.toLowerCase()) {
-                bits |= ace.allow ?? 0;
+                bits.allow |= ace.allow ?? 0;
+                bits.deny |= ace.deny ?? 0;
             }
         }
     }
     return bits;
+}
+
+/** Bits that are in effect allowed by the explicit ACE: allowed and not denied. */
+export function effectiveAllow(bits: ExplicitBits): number {
+    return bits.allow & ~bits.deny;
 }
 
 /** Adds allow bits with merge semantics: whatever else the ACE holds stays. */
