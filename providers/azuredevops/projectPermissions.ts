@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { AdoSession, openAdoSession } from "./api/client";
-import { organizationNameProblem } from "../../domain/organizationName";
+import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
 import { PROJECT_ACCESS_MODES, ProjectAccess } from "../../domain/projectAccess";
 import { projectNameProblem } from "../../domain/projectName";
 import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
@@ -204,7 +204,8 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
      */
     async diff(_id, olds, news) {
         const replaces: string[] = [];
-        if (olds.organization !== news.organization) replaces.push("organization");
+        // Organization names are case-insensitive: `Contoso` to `contoso` is the same organization.
+        if (!sameOrganization(olds.organization, news.organization)) replaces.push("organization");
         if (olds.project.toLowerCase() !== news.project.toLowerCase()) replaces.push("project");
         // In a preview, an entitlement that is updated (e.g. its access level after a refresh) has
         // unknown outputs: the Node dynamic-provider host passes no `stables` (pulumi/pulumi
