@@ -136,4 +136,44 @@ describe("azuredevops: AzureDevOpsDirectoryConnection provider", () => {
         assert.match(message, /PATCH http:\/\/127\.0\.0\.1:\d+\/vssps\/contoso\/_apis\/Organization\/Organizations\/Me.*HTTP 403.*Project Collection Administrator/);
         assert.ok(!message.includes(PAT), message);
     });
+
+    describe("refresh (read) and anonymous answers", () => {
+        for (const answer of ["401", "302", "203"] as const) {
+            it(`check reads the tenant from an anonymous ${answer} answer without following a redirect`, async () => {
+                fake.anonymousAnswer = answer;
+                assert.strictEqual(await reasons(inputs()), "");
+                assert.deepStrictEqual(fake.server.requests.map((r) => `${r.method} ${r.path}`), [`GET /core/${ORG}/_apis/connectionData`], "one call, the redirect not followed");
+                fake.orgTenants.set(ORG, OTHER_TENANT);
+                assert.match(await reasons(inputs()), new RegExp(`connected to Entra tenant ${OTHER_TENANT}`));
+            });
+        }
+
+        it("read returns the connected tenant, anonymously, and state unchanged when nothing moved", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.server.reset();
+            const read = await provider.read!(id, outs!);
+            assert.deepStrictEqual(read, { id, props: outs });
+            assert.deepStrictEqual(fake.server.requests.map((r) => [r.method, r.path, r.headers.authorization]), [["GET", `/core/${ORG}/_apis/connectionData`, undefined]]);
+            assert.ok(!JSON.stringify(read).includes(PAT));
+        });
+
+        it("read shows an organization moved to another tenant, or disconnected, as drift the next diff acts on", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.orgTenants.set(ORG, OTHER_TENANT);
+            const moved = await provider.read!(id, outs!);
+            assert.strictEqual(moved.props?.connectedTenantId, OTHER_TENANT);
+            assert.deepStrictEqual(await provider.diff!(id, moved.props!, inputs()), { changes: true, replaces: [] });
+            fake.orgTenants.set(ORG, ZERO);
+            const disconnected = await provider.read!(id, outs!);
+            assert.strictEqual(disconnected.props?.connectedTenantId, "");
+            fake.orgTenants.set(ORG, TENANT);
+            assert.deepStrictEqual(await provider.diff!(id, (await provider.read!(id, outs!)).props!, inputs()), { changes: false, replaces: [] });
+        });
+
+        it("read answers { id: \"\" } for an organization that no longer exists", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.orgTenants.delete(ORG);
+            assert.deepStrictEqual(await provider.read!(id, outs!), { id: "" });
+        });
+    });
 });

@@ -2,6 +2,29 @@
  * A stateful fake of the Azure DevOps endpoints the providers use, served by FakeServer under
  * /core, /vssps and /vsaex so tests also check that each call goes to the right host.
  * Payload shapes follow the MicrosoftDocs/vsts-rest-api-specs 7.1 examples.
+ *
+ * Behaviours beyond the happy path, each switchable per test (source beside each):
+ * - `pageSize`: lists page with an `x-ms-continuationtoken` header, the next page asked for with
+ *   `continuationToken` (vsts-rest-api-specs graph 7.1 "Service Principals - List", "Groups - List",
+ *   core "Projects - List").
+ * - `anonymousAnswer`: connectionData without credentials answered 200, 401, 302 (a redirect to the
+ *   sign-in page) or 203 (the sign-in page, HTML), each with X-VSS-ResourceTenant (REFERENCE.md,
+ *   "Azure DevOps: behaviours beyond the happy path").
+ * - `denies`: ACEs carry deny bits as well as allow bits (vsts-rest-api-specs security 7.1
+ *   "Access Control Lists - Query": acesDictionary entries with `allow` and `deny`).
+ * - `readLag`: after a write, that many reads of the same ACE, membership or entitlement still
+ *   answer the old value (terraform-provider-azuredevops polls after writing for this:
+ *   permissions/utils/securityHelper.go, SetPrincipalPermissions' StateChangeConf).
+ * - `answerLicence`: the add answers (and keeps) another licence than asked for
+ *   (vsts-rest-api-specs 7.1 example POST__memberEntitlementManagement_ServicePrincipalEntitlement:
+ *   asks "stakeholder", answered "earlyAdopter").
+ * - `removedEntitlementAnswer: "statusNone"`: a removed entitlement is still answered, with access
+ *   level status "none" (terraform-provider-azuredevops resource_service_principal_entitlement.go
+ *   treats status none/deleted as deleted).
+ * - `invalidatePatsOnConnect`: connecting the organization to a directory makes the PAT in use
+ *   fail (Microsoft's "Connect your organization to Microsoft Entra ID" says to reconfigure PATs).
+ * - membership existence answers `HEAD` (404 when absent; vsts-rest-api-specs graph 7.1
+ *   "Memberships - Check Membership Existence").
  */
 import { FakeServer, RecordedRequest, Reply } from "../http/fakeServer";
 
@@ -30,8 +53,30 @@ export class FakeAzureDevOps {
     public readonly memberships = new Set<string>();
     /** "namespace|token|identityDescriptor" -> allow bits. */
     public readonly aces = new Map<string, number>();
+    /** "namespace|token|identityDescriptor" -> explicit deny bits. */
+    public readonly denies = new Map<string, number>();
     /** How POST for an already-present principal answers. */
     public duplicateAddMode: "409" | "isSuccessFalse" = "isSuccessFalse";
+    /**
+     * When set, every add is refused with this answer: a 400 or 409 carries the standard Azure DevOps
+     * error body `{ message, typeKey }` and no operationResult (vsts-rest-api-specs 7.1: only a 200
+     * carries ServicePrincipalEntitlementsPostResponse).
+     */
+    public refuseAddWith: Reply | undefined;
+    /** Page size for list endpoints; undefined answers everything at once. */
+    public pageSize: number | undefined;
+    /** How connectionData answers an anonymous caller. */
+    public anonymousAnswer: "200" | "401" | "302" | "203" = "200";
+    /** Reads after a write that still answer the value from before it. */
+    public readLag = 0;
+    /** When set, the licence an add or PATCH answers and keeps, whatever was asked for. */
+    public answerLicence: string | undefined;
+    /** How a GET of a removed entitlement answers. */
+    public removedEntitlementAnswer: "404" | "statusNone" = "404";
+    public invalidatePatsOnConnect = false;
+    private patInvalidated = false;
+    private readonly removed = new Map<string, Entitlement>();
+    private readonly stale = new Map<string, { value: unknown; remaining: number }>();
 
     constructor() {
         this.server = new FakeServer((request) => this.handle(request));
@@ -58,6 +103,47 @@ export class FakeAzureDevOps {
         return this.aces.get(`${namespaceId}|${token}|${identity}`) ?? 0;
     }
 
+    public denyBits(namespaceId: string, token: string, identity: string): number {
+        return this.denies.get(`${namespaceId}|${token}|${identity}`) ?? 0;
+    }
+
+    /** Remembers `before` for the next `readLag` reads of `key`. */
+    private wrote(key: string, before: unknown): void {
+        if (this.readLag > 0) {
+            this.stale.set(key, { value: before, remaining: this.readLag });
+        }
+    }
+
+    /** What a read of `key` answers: the pre-write value while the lag lasts, else `now`. */
+    private lagged<T>(key: string, now: T): T {
+        const entry = this.stale.get(key);
+        if (entry && entry.remaining > 0) {
+            entry.remaining--;
+            return entry.value as T;
+        }
+        this.stale.delete(key);
+        return now;
+    }
+
+    private page<T>(items: T[], q: URLSearchParams): Reply {
+        if (!this.pageSize) {
+            return { status: 200, body: { count: items.length, value: items } };
+        }
+        const start = Number(q.get("continuationToken") ?? "0");
+        const value = items.slice(start, start + this.pageSize);
+        const next = start + this.pageSize < items.length ? String(start + this.pageSize) : undefined;
+        return { status: 200, body: { count: value.length, value }, headers: next ? { "x-ms-continuationtoken": next } : {} };
+    }
+
+    /** Removes a principal from the organization (also what a test does "behind Pulumi's back"). */
+    public removeEntitlement(id: string): void {
+        const e = this.entitlements.get(id);
+        if (e) {
+            this.entitlements.delete(id);
+            this.removed.set(id, e);
+        }
+    }
+
     /** Adds a principal as if done by hand in the portal. */
     public addPrincipalByHand(objectId: string, license: string): Entitlement {
         const entitlement = { id: `sk-${objectId}`, license, descriptor: FakeAzureDevOps.subjectDescriptor(objectId), originId: objectId };
@@ -65,10 +151,10 @@ export class FakeAzureDevOps {
         return entitlement;
     }
 
-    private entitlementBody(e: Entitlement) {
+    private entitlementBody(e: Entitlement, status = "pending") {
         return {
             id: e.id,
-            accessLevel: { licensingSource: "account", accountLicenseType: e.license, status: "pending" },
+            accessLevel: { licensingSource: "account", accountLicenseType: e.license, status },
             servicePrincipal: { subjectKind: "servicePrincipal", origin: "aad", originId: e.originId, displayName: "dbt Labs Azure DevOps app", descriptor: e.descriptor },
             projectEntitlements: [],
         };
@@ -84,11 +170,23 @@ export class FakeAzureDevOps {
 
         if (route === "GET core connectionData") {
             const tenant = this.orgTenants.get(org);
-            return tenant === undefined
-                ? { status: 404, raw: "<html>not found</html>" }
-                : { status: 200, body: { authenticatedUser: { id: "anonymous" } }, headers: { "X-VSS-ResourceTenant": tenant } };
+            if (tenant === undefined) {
+                return { status: 404, raw: "<html>not found</html>" };
+            }
+            const header = { "X-VSS-ResourceTenant": tenant };
+            switch (this.anonymousAnswer) {
+                case "401":
+                    return { status: 401, body: { message: "TF400813: anonymous" }, headers: header };
+                case "302":
+                    // Followed, this would land on the sign-in host, which has no such header (nor route here).
+                    return { status: 302, raw: "", headers: { ...header, Location: `${this.server.baseUrl}/signin/_signin?realm=dev.azure.com` } };
+                case "203":
+                    return { status: 203, raw: "<html><body>Sign in to your account</body></html>", headers: { ...header, "Content-Type": "text/html; charset=utf-8" } };
+                default:
+                    return { status: 200, body: { authenticatedUser: { id: "anonymous" } }, headers: header };
+            }
         }
-        if (request.headers.authorization !== `Basic ${Buffer.from(`:${PAT}`).toString("base64")}`) {
+        if (this.patInvalidated || request.headers.authorization !== `Basic ${Buffer.from(`:${PAT}`).toString("base64")}`) {
             return { status: 401, body: { message: "TF400813: The user is not authorized to access this resource." } };
         }
         if (!this.orgTenants.has(org)) {
@@ -99,41 +197,49 @@ export class FakeAzureDevOps {
         if (route === "PATCH vssps Organization/Organizations/Me") {
             const ops = request.body as Array<{ op: number; path: string; value: string }>;
             this.orgTenants.set(org, ops[0].value);
+            this.patInvalidated = this.invalidatePatsOnConnect;
             return { status: 200, body: { id: "org-id", name: org } };
         }
         if (route === "GET core projects") {
-            return { status: 200, body: { count: this.projects.length, value: this.projects.map((p) => ({ ...p, state: "wellFormed" })) } };
+            return this.page(this.projects.map((p) => ({ ...p, state: "wellFormed" })), q);
         }
         let m: RegExpExecArray | null;
+        if ((m = /^GET core projects\/([^/]+)$/.exec(route))) {
+            const project = this.projects.find((p) => p.id === m![1] || p.name === m![1]);
+            return project ? { status: 200, body: { ...project, state: "wellFormed" } } : { status: 404, body: { message: `TF200016: The following project does not exist: ${m[1]}` } };
+        }
         if ((m = /^GET vssps graph\/descriptors\/(.+)$/.exec(route))) {
             return { status: 200, body: { value: `scp.${opaque(m[1])}` } };
         }
         if (route === "GET vssps graph/groups") {
             const project = this.projects.find((p) => `scp.${opaque(p.id)}` === q.get("scopeDescriptor"));
             const names = ["Readers", "Contributors", "Project Administrators", "Build Administrators"];
-            return {
-                status: 200,
-                body: { count: names.length, value: project ? names.map((n) => ({ displayName: n, principalName: `[${project.name}]\\${n}`, descriptor: FakeAzureDevOps.groupDescriptor(project.id, n) })) : [] },
-            };
+            return this.page(project ? names.map((n) => ({ displayName: n, principalName: `[${project.name}]\\${n}`, descriptor: FakeAzureDevOps.groupDescriptor(project.id, n) })) : [], q);
         }
-        if ((m = /^(GET|PUT|DELETE) vssps graph\/memberships\/([^/]+)\/([^/]+)$/.exec(route))) {
+        if ((m = /^(GET|HEAD|PUT|DELETE) vssps graph\/memberships\/([^/]+)\/([^/]+)$/.exec(route))) {
             const key = `${m[2]}|${m[3]}`;
+            const was = this.memberships.has(key);
             if (m[1] === "PUT") {
+                this.wrote(`m|${key}`, was);
                 this.memberships.add(key);
                 return { status: 201, body: { memberDescriptor: m[2], containerDescriptor: m[3] } };
             }
-            if (!this.memberships.has(key)) {
-                return { status: 404, body: { message: "membership not found" } };
-            }
             if (m[1] === "DELETE") {
+                if (!was) {
+                    return { status: 404, body: { message: "membership not found" } };
+                }
+                this.wrote(`m|${key}`, was);
                 this.memberships.delete(key);
                 return { status: 200 };
             }
-            return { status: 200, body: { memberDescriptor: m[2], containerDescriptor: m[3] } };
+            if (!this.lagged(`m|${key}`, was)) {
+                return m[1] === "HEAD" ? { status: 404, raw: "" } : { status: 404, body: { message: "membership not found" } };
+            }
+            return m[1] === "HEAD" ? { status: 200, raw: "" } : { status: 200, body: { memberDescriptor: m[2], containerDescriptor: m[3] } };
         }
         if (route === "GET vssps graph/serviceprincipals") {
             const value = [...this.entitlements.values()].map((e) => ({ subjectKind: "servicePrincipal", origin: "aad", originId: e.originId, descriptor: e.descriptor, displayName: "dbt Labs Azure DevOps app" }));
-            return { status: 200, body: { count: value.length, value } };
+            return this.page(value, q);
         }
         if ((m = /^GET vssps graph\/storagekeys\/(.+)$/.exec(route))) {
             const e = [...this.entitlements.values()].find((x) => x.descriptor === m![1]);
@@ -152,45 +258,65 @@ export class FakeAzureDevOps {
                     ? { status: 409, body: { message: "VS403283: Could not add user as it already exists." } }
                     : { status: 200, body: { isSuccess: false, operationResult: { isSuccess: false, errors: [{ key: 5032, value: "Service principal already exists in the organization." }] } } };
             }
-            const e = this.addPrincipalByHand(body.servicePrincipal.originId, body.accessLevel.accountLicenseType);
+            if (this.refuseAddWith) {
+                return this.refuseAddWith;
+            }
+            this.wrote(`e|sk-${body.servicePrincipal.originId}`, undefined);
+            const e = this.addPrincipalByHand(body.servicePrincipal.originId, this.answerLicence ?? body.accessLevel.accountLicenseType);
+            this.removed.delete(e.id);
             return { status: 200, body: { isSuccess: true, operationResult: { isSuccess: true, servicePrincipalId: e.id, errors: [] }, servicePrincipalEntitlement: this.entitlementBody(e) } };
         }
         if ((m = /^(GET|PATCH|DELETE) vsaex serviceprincipalentitlements\/(.+)$/.exec(route))) {
-            const e = this.entitlements.get(m[2]);
+            const current = this.entitlements.get(m[2]);
+            if (m[1] === "GET") {
+                const seen = this.lagged<Entitlement | undefined>(`e|${m[2]}`, current ? { ...current } : undefined);
+                if (seen) {
+                    return { status: 200, body: this.entitlementBody(seen) };
+                }
+                const removed = this.removed.get(m[2]);
+                return removed && this.removedEntitlementAnswer === "statusNone"
+                    ? { status: 200, body: this.entitlementBody({ ...removed, license: "none" }, "none") }
+                    : { status: 404, body: { message: "VS403300: not found" } };
+            }
+            const e = current;
             if (!e) {
                 return { status: 404, body: { message: "VS403300: not found" } };
             }
+            this.wrote(`e|${e.id}`, { ...e });
             if (m[1] === "DELETE") {
-                this.entitlements.delete(e.id);
+                this.removeEntitlement(e.id);
                 return { status: 204 };
             }
-            if (m[1] === "PATCH") {
-                const ops = request.body as Array<{ value: { accountLicenseType: string } }>;
-                e.license = ops[0].value.accountLicenseType;
-                return { status: 200, body: { isSuccess: true, operationResults: [{ isSuccess: true, errors: [] }] } };
-            }
-            return { status: 200, body: this.entitlementBody(e) };
+            const ops = request.body as Array<{ value: { accountLicenseType: string } }>;
+            e.license = this.answerLicence ?? ops[0].value.accountLicenseType;
+            return { status: 200, body: { isSuccess: true, operationResults: [{ isSuccess: true, errors: [] }] } };
         }
         if ((m = /^GET core accesscontrollists\/(.+)$/.exec(route))) {
             const token = q.get("token") ?? "";
             const identity = q.get("descriptors") ?? "";
-            const allow = this.aceBits(m[1], token, identity);
-            const acesDictionary = allow ? { [identity]: { descriptor: identity, allow, deny: 0 } } : {};
+            const key = `${m[1]}|${token}|${identity}`;
+            const { allow, deny } = this.lagged(`a|${key}`, { allow: this.aces.get(key) ?? 0, deny: this.denies.get(key) ?? 0 });
+            const acesDictionary = allow || deny ? { [identity]: { descriptor: identity, allow, deny } } : {};
             return { status: 200, body: { count: 1, value: [{ inheritPermissions: true, token, acesDictionary }] } };
         }
         if ((m = /^POST core accesscontrolentries\/(.+)$/.exec(route))) {
             const body = request.body as { token: string; merge: boolean; accessControlEntries: Array<{ descriptor: string; allow: number }> };
             for (const ace of body.accessControlEntries) {
                 const key = `${m[1]}|${body.token}|${ace.descriptor}`;
+                this.wrote(`a|${key}`, { allow: this.aces.get(key) ?? 0, deny: this.denies.get(key) ?? 0 });
                 this.aces.set(key, (body.merge ? this.aces.get(key) ?? 0 : 0) | ace.allow);
             }
             return { status: 200, body: { count: body.accessControlEntries.length, value: body.accessControlEntries } };
         }
         if ((m = /^DELETE core permissions\/([^/]+)\/(\d+)$/.exec(route))) {
             const key = `${m[1]}|${q.get("token")}|${q.get("descriptor")}`;
+            this.wrote(`a|${key}`, { allow: this.aces.get(key) ?? 0, deny: this.denies.get(key) ?? 0 });
+            // "Permissions - Remove" clears the bits from both allow and deny.
             const remaining = (this.aces.get(key) ?? 0) & ~Number(m[2]);
+            const denyLeft = (this.denies.get(key) ?? 0) & ~Number(m[2]);
             if (remaining === 0) this.aces.delete(key); else this.aces.set(key, remaining);
-            return { status: 200, body: { descriptor: q.get("descriptor"), allow: remaining, deny: 0 } };
+            if (denyLeft === 0) this.denies.delete(key); else this.denies.set(key, denyLeft);
+            return { status: 200, body: { descriptor: q.get("descriptor"), allow: remaining, deny: denyLeft } };
         }
         return { status: 404, body: { message: `fake has no route for ${route}` } };
     }

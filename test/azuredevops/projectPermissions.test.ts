@@ -3,7 +3,7 @@ import { GIT_REPOSITORIES_NAMESPACE as GIT, SERVICE_HOOKS_NAMESPACE as HOOKS } f
 import { ProjectPermissionsInputs, ProjectPermissionsOutputs, projectPermissionsProvider as provider } from "../../providers/azuredevops/projectPermissions";
 import { PartialFailure } from "../../providers/providerSafety";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
-import { FakeAzureDevOps, ORG, PAT, PROJECT, SP_OBJECT_ID } from "./fakeAzureDevOps";
+import { FakeAzureDevOps, ORG, OTHER_PROJECT, PAT, PROJECT, SP_OBJECT_ID } from "./fakeAzureDevOps";
 
 const SUBJECT = FakeAzureDevOps.subjectDescriptor(SP_OBJECT_ID);
 const IDENTITY = FakeAzureDevOps.identityDescriptor(SP_OBJECT_ID);
@@ -17,7 +17,7 @@ describe("azuredevops: AzureDevOpsProjectPermissions provider", () => {
     beforeEach(async () => {
         fake = new FakeAzureDevOps();
         fake.addPrincipalByHand(SP_OBJECT_ID, "express");
-        restoreEnv = useEnv({ ...FAST_HTTP_ENV, ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: PAT });
+        restoreEnv = useEnv({ ...FAST_HTTP_ENV, ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: PAT, DBT_ADO_READ_ATTEMPTS: "6", DBT_ADO_READ_PAUSE_MS: "1" });
     });
     afterEach(async () => { restoreEnv(); await fake.server.stop(); });
 
@@ -109,5 +109,97 @@ describe("azuredevops: AzureDevOpsProjectPermissions provider", () => {
         const message = String((error as Error).message);
         assert.match(message, /POST http:\/\/127\.0\.0\.1:\d+\/core\/contoso\/_apis\/accesscontrolentries\/.*HTTP 403.*Security \(Manage\)/);
         assertNoSecrets(message + (error as Error).stack, [PAT], "error");
+    });
+
+    describe("refresh (read) and Azure DevOps edges", () => {
+        const GIT_TOKEN = `repoV2/${PROJECT.id}`;
+
+        it("read reports nothing on an untouched grant and returns the state as it was, without any credential", async () => {
+            const { id, outs } = await provider.create(inputs());
+            const read = await provider.read!(id, outs!);
+            assert.deepStrictEqual(read, { id, props: { ...outs, drift: [] } });
+            assertNoSecrets(JSON.stringify(read), [PAT, Buffer.from(`:${PAT}`).toString("base64")], "read result");
+            assert.deepStrictEqual(await provider.diff!(id, read.props!, inputs()), { changes: false, replaces: [], deleteBeforeReplace: false });
+        });
+
+        it("read shows a granted bit no longer allowed and a membership gone; the next up grants them again as ours, never pre-existing", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.aces.set(`${GIT}|${GIT_TOKEN}|${IDENTITY}`, 4); // someone removed PullRequestContribute
+            fake.memberships.delete(`${SUBJECT}|${READERS}`); // and the Readers membership
+            const { result: read } = await captureConsole(() => provider.read!(id, outs!));
+            assert.deepStrictEqual(read!.props!.drift, [`PullRequestContribute on ${GIT_TOKEN} no longer allowed`, "no longer a member of \"Readers\""]);
+            assert.deepStrictEqual(await provider.diff!(id, read!.props!, inputs()), { changes: true, replaces: [], deleteBeforeReplace: false });
+
+            const { outs: repaired } = await provider.update!(id, read!.props!, inputs());
+            assert.strictEqual(fake.aceBits(GIT, GIT_TOKEN, IDENTITY), 16388);
+            assert.ok(fake.memberships.has(`${SUBJECT}|${READERS}`));
+            assert.deepStrictEqual(repaired!.drift, []);
+            assert.deepStrictEqual(repaired!.preExistingMemberships, [], "never recorded as pre-existing");
+            assert.deepStrictEqual(repaired!.grantedMemberships, outs!.grantedMemberships);
+            assert.deepStrictEqual(repaired!.grantedAces.map((a) => [a.namespaceId, a.bits, a.alreadyAllowedBits]), [[HOOKS, 7, 0], [GIT, 16388, 0]]);
+            await provider.delete!(id, repaired!);
+            assert.strictEqual(fake.aces.size, 0, "destroy still revokes all of it");
+            assert.strictEqual(fake.memberships.size, 0);
+        });
+
+        it("read answers { id: \"\" } when the project is gone", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.projects.splice(fake.projects.indexOf(PROJECT), 1);
+            assert.deepStrictEqual(await provider.read!(id, outs!), { id: "" });
+        });
+
+        it("a pre-existing Deny on a bit we grant is reported, never erased, and still there after destroy", async () => {
+            fake.denies.set(`${GIT}|${GIT_TOKEN}|${IDENTITY}`, 4); // GenericContribute denied by an admin
+            const { error } = await captureConsole(() => provider.create({ ...inputs(), __provider: "serialized" } as ProjectPermissionsInputs));
+            const partial = error as PartialFailure;
+            assert.match(String(partial.message), new RegExp(`explicit Deny for the service principal on GenericContribute on ${GIT_TOKEN} overrides the Allow dbt needs.*never removes a Deny`));
+            assert.strictEqual(fake.denyBits(GIT, GIT_TOKEN, IDENTITY), 4, "the Deny is untouched");
+            assert.strictEqual(fake.aceBits(GIT, GIT_TOKEN, IDENTITY), 16384, "only the bit not denied is allowed");
+            const recorded = partial.properties as unknown as ProjectPermissionsOutputs;
+            assert.deepStrictEqual(recorded.grantedAces.map((a) => [a.namespaceId, a.bits, a.deniedBits]), [[HOOKS, 7, 0], [GIT, 16384, 4]]);
+            assert.deepStrictEqual(await provider.diff!(partial.id!, recorded, inputs()), { changes: true, replaces: [], deleteBeforeReplace: false }, "the next up reports it again");
+            await provider.delete!(partial.id!, recorded);
+            assert.strictEqual(fake.denyBits(GIT, GIT_TOKEN, IDENTITY), 4, "the Deny is as it was after destroy");
+            assert.strictEqual(fake.aceBits(GIT, GIT_TOKEN, IDENTITY), 0);
+        });
+
+        it("writes are read back before they are recorded (lagging reads), and a destroy followed at once by a create records nothing as pre-existing", async () => {
+            fake.readLag = 3;
+            const first = await provider.create(inputs());
+            assert.deepStrictEqual(first.outs!.grantedAces.map((a) => a.alreadyAllowedBits), [0, 0]);
+            await provider.delete!(first.id, first.outs!);
+            const second = await provider.create(inputs());
+            assert.deepStrictEqual(second.outs!.grantedAces.map((a) => [a.bits, a.alreadyAllowedBits]), [[7, 0], [16388, 0]], "just-removed bits are not pre-existing");
+            assert.deepStrictEqual(second.outs!.preExistingMemberships, []);
+            assert.deepStrictEqual(second.outs!.grantedMemberships.map((m) => m.groupName), ["Readers"]);
+        });
+
+        it("a write that never reads back fails saying so, instead of recording it", async () => {
+            fake.readLag = 20;
+            const { error } = await captureConsole(() => provider.create(inputs()));
+            assert.match(String((error as Error).message), /still did not show it after 6 reads.*DBT_ADO_READ_ATTEMPTS/);
+        });
+
+        it("diff plans an update, not a replace, while the principal's identifiers are unknown in a preview", async () => {
+            const { unknownValue } = (await import("@pulumi/pulumi")).runtime;
+            const { outs } = await provider.create(inputs());
+            const previewed = { ...inputs(), servicePrincipal: unknownValue } as unknown as ProjectPermissionsInputs;
+            assert.deepStrictEqual(await provider.diff!("x", outs!, previewed), { changes: true, replaces: [], deleteBeforeReplace: false });
+        });
+
+        it("checks membership with HEAD (404 when absent), never GET", async () => {
+            await provider.create(inputs());
+            assert.ok(fake.server.matching("HEAD", "graph/memberships").length >= 1);
+            assert.strictEqual(fake.server.matching("GET", "graph/memberships").length, 0);
+        });
+
+        it("follows x-ms-continuationtoken pages for projects and groups", async () => {
+            fake.pageSize = 1;
+            const { outs } = await provider.create(inputs({ project: OTHER_PROJECT.name, access: "project_administrators" }));
+            assert.strictEqual(outs!.projectId, OTHER_PROJECT.id);
+            assert.deepStrictEqual(outs!.grantedMemberships.map((m) => m.groupName), ["Project Administrators"]);
+            assert.ok(fake.server.requests.some((r) => r.path.endsWith("/projects") && r.query.get("continuationToken") === "1"));
+            assert.ok(fake.server.requests.some((r) => r.path.endsWith("/graph/groups") && r.query.get("continuationToken") === "2"));
+        });
     });
 });

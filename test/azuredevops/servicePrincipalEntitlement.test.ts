@@ -1,7 +1,10 @@
 import * as assert from "assert";
-import { EntitlementInputs, servicePrincipalEntitlementProvider as provider } from "../../providers/azuredevops/servicePrincipalEntitlement";
+import { forgetConnectedThisRun } from "../../providers/azuredevops/api/client";
+import { directoryConnectionProvider } from "../../providers/azuredevops/directoryConnection";
+import { EntitlementInputs, EntitlementOutputs, servicePrincipalEntitlementProvider as provider } from "../../providers/azuredevops/servicePrincipalEntitlement";
+import { PartialFailure } from "../../providers/providerSafety";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
-import { FakeAzureDevOps, ORG, PAT, SP_OBJECT_ID } from "./fakeAzureDevOps";
+import { FakeAzureDevOps, ORG, PAT, SP_OBJECT_ID, TENANT } from "./fakeAzureDevOps";
 
 describe("azuredevops: AzureDevOpsServicePrincipalEntitlement provider", () => {
     let fake: FakeAzureDevOps;
@@ -9,9 +12,9 @@ describe("azuredevops: AzureDevOpsServicePrincipalEntitlement provider", () => {
 
     beforeEach(async () => {
         fake = new FakeAzureDevOps();
-        restoreEnv = useEnv({ ...FAST_HTTP_ENV, ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: PAT, DBT_ADO_IDENTITY_ATTEMPTS: "2", DBT_ADO_IDENTITY_PAUSE_MS: "1" });
+        restoreEnv = useEnv({ ...FAST_HTTP_ENV, ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: PAT, DBT_ADO_IDENTITY_ATTEMPTS: "2", DBT_ADO_IDENTITY_PAUSE_MS: "1", DBT_ADO_READ_ATTEMPTS: "5", DBT_ADO_READ_PAUSE_MS: "1" });
     });
-    afterEach(async () => { restoreEnv(); await fake.server.stop(); });
+    afterEach(async () => { restoreEnv(); forgetConnectedThisRun(); await fake.server.stop(); });
 
     const inputs = (over: Partial<EntitlementInputs> = {}): EntitlementInputs => ({ organization: ORG, servicePrincipalObjectId: SP_OBJECT_ID, accessLevel: "express", ...over });
 
@@ -121,5 +124,96 @@ describe("azuredevops: AzureDevOpsServicePrincipalEntitlement provider", () => {
         } finally {
             restore();
         }
+    });
+
+    describe("refresh (read) and Azure DevOps edges", () => {
+        for (const answer of ["404", "statusNone"] as const) {
+            it(`read: a principal removed from the organization (answered ${answer}) is gone`, async () => {
+                fake.removedEntitlementAnswer = answer;
+                const { id, outs } = await provider.create(inputs());
+                fake.removeEntitlement(id);
+                assert.deepStrictEqual(await provider.read!(id, outs!), { id: "" });
+            });
+        }
+
+        it("read: another access level is drift in outputs and inputs; the next diff and update set the declared one again", async () => {
+            const { id, outs } = await provider.create(inputs());
+            assert.deepStrictEqual(await provider.read!(id, outs!), { id, props: outs, inputs: inputs() }, "nothing changed");
+            fake.entitlements.get(id)!.license = "stakeholder";
+            const read = await provider.read!(id, outs!);
+            assert.strictEqual(read.props?.accessLevel, "stakeholder");
+            assert.deepStrictEqual(read.inputs, inputs({ accessLevel: "stakeholder" }));
+            assert.deepStrictEqual(await provider.diff!(id, read.props!, inputs()), { changes: true, replaces: [] });
+            await provider.update!(id, read.props!, inputs());
+            assert.strictEqual(fake.entitlements.get(id)?.license, "express");
+        });
+
+        it("read never reveals a secret: no credential in what it returns, and the outputs are the state's own keys", async () => {
+            const { id, outs } = await provider.create(inputs());
+            const read = await provider.read!(id, outs!);
+            assertNoSecrets(JSON.stringify(read), [PAT, Buffer.from(`:${PAT}`).toString("base64")], "read result");
+            assert.deepStrictEqual(Object.keys(read.props!).sort(), Object.keys(outs!).sort());
+        });
+
+        it("create reads the licence back: answered another level, it sets it once more, then fails recording the real level", async () => {
+            fake.answerLicence = "stakeholder";
+            const { error, lines } = await captureConsole(() => provider.create(inputs()));
+            const partial = error as PartialFailure;
+            assert.match(String(partial.message), /asked Azure DevOps for access level "express".*reads back as "stakeholder".*licence/i);
+            assert.strictEqual(partial.id, `sk-${SP_OBJECT_ID}`);
+            assert.strictEqual((partial.properties as unknown as EntitlementOutputs).accessLevel, "stakeholder", "never recorded as the asked-for level");
+            assert.strictEqual(fake.server.matching("PATCH", "serviceprincipalentitlements").length, 1, "corrected once");
+            assert.ok(lines.some((l) => /setting "express" again/.test(l)));
+            // Once a Basic licence is free, the next up's diff sees stakeholder != express and sets it.
+            fake.answerLicence = undefined;
+            assert.deepStrictEqual(await provider.diff!(partial.id!, partial.properties as unknown as EntitlementOutputs, inputs()), { changes: true, replaces: [] });
+        });
+
+        it("create takes an answered \"earlyAdopter\" for express (the same Basic level) without a correction", async () => {
+            fake.answerLicence = "earlyAdopter";
+            const { outs } = await provider.create(inputs());
+            assert.strictEqual(outs?.accessLevel, "express");
+            assert.strictEqual(fake.server.matching("PATCH", "serviceprincipalentitlements").length, 0);
+        });
+
+        it("create polls while the new entitlement does not read back yet (reads lag writes)", async () => {
+            fake.readLag = 2;
+            const { outs } = await provider.create(inputs());
+            assert.strictEqual(outs?.accessLevel, "express");
+            assert.ok(fake.server.matching("GET", "serviceprincipalentitlements/").length >= 3, "read until visible");
+        });
+
+        it("delete waits until the principal reads as gone, so a create right after adds it afresh", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.readLag = 2;
+            await provider.delete!(id, outs!);
+            const again = await captureConsole(() => provider.create(inputs()));
+            assert.strictEqual(again.result?.outs?.adoptedExisting, false);
+        });
+
+        it("a refused add without an operationResult shows the server's { message }", async () => {
+            fake.refuseAddWith = { status: 400, body: { message: "VS403289: The identity could not be found in the directory.", typeKey: "InvalidIdentityException" } };
+            const { error } = await captureConsole(() => provider.create(inputs()));
+            assert.match(String((error as Error).message), /refused to add .*HTTP 400: VS403289: The identity could not be found/);
+            assert.doesNotMatch(String((error as Error).message), /no error detail returned/);
+        });
+
+        it("a credential failure right after a connect in the same run says PATs must be renewed, and how to re-run", async () => {
+            fake.orgTenants.set(ORG, "00000000-0000-0000-0000-000000000000");
+            fake.invalidatePatsOnConnect = true;
+            const restore = useEnv({ DBT_ADO_CONNECT_VERIFY_ATTEMPTS: "2", DBT_ADO_CONNECT_VERIFY_PAUSE_MS: "1" });
+            try {
+                await captureConsole(() => directoryConnectionProvider.create({ organization: ORG, tenantId: TENANT, mode: "connect" }));
+                assert.strictEqual(fake.orgTenants.get(ORG), TENANT);
+                const { error } = await captureConsole(() => provider.create(inputs()));
+                const message = String((error as Error).message);
+                assert.match(message, /HTTP 401/);
+                assert.match(message, /connected "contoso" to Entra tenant .* invalidates personal access tokens/);
+                assert.match(message, /fresh PAT.*or unset AZDO_PERSONAL_ACCESS_TOKEN to use an Entra login/);
+                assertNoSecrets(message, [PAT], "error");
+            } finally {
+                restore();
+            }
+        });
     });
 });
