@@ -111,8 +111,11 @@ describe("engine: dev stack lifecycle under the real Pulumi engine", function ()
         clouds.forget();
         const before = ws.tenant().calls.length;
         const result = await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
-        const steps = (JSON.parse(result.stdout) as { steps: Array<{ op: string }> }).steps;
-        assert.deepStrictEqual([...new Set(steps.map((s) => s.op))], ["same"]);
+        const preview = JSON.parse(result.stdout) as { steps: Array<{ op: string }>; changeSummary: Record<string, number> };
+        assert.deepStrictEqual([...new Set(preview.steps.map((s) => s.op))], ["same"]);
+        // The JSON lists changed steps only; its summary counts every unchanged resource.
+        assert.deepStrictEqual(Object.keys(preview.changeSummary), ["same"]);
+        assert.ok(preview.changeSummary.same >= 15, JSON.stringify(preview.changeSummary));
         const tenantCalls = ws.tenant().calls.slice(before);
         const writes = [...clouds.requests().filter((r) => r.method !== "GET" && r.method !== "HEAD").map((r) => `${r.method} ${r.path}`), ...tenantCalls.filter((c) => c.op !== "read" && c.op !== "invoke").map((c) => `${c.op} ${c.type}`)];
         assert.deepStrictEqual(writes, []);

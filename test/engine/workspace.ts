@@ -92,7 +92,15 @@ export class EngineWorkspace {
      * A workspace with `stack` initialised from `stackFile` (a Pulumi.<stack>.yaml body, or the
      * repository's stacks/Pulumi.<stack>.yaml when omitted) and a fresh fake tenant.
      */
-    public static async create(options: { bin: string; stack: string; stackFile?: string; tenant?: NewTenantOptions; env?: Record<string, string> }): Promise<EngineWorkspace> {
+    public static async create(options: {
+        bin: string;
+        stack: string;
+        stackFile?: string;
+        tenant?: NewTenantOptions;
+        env?: Record<string, string>;
+        /** The program to run: this repository (default), or another tree of it (an older commit). */
+        programRoot?: string;
+    }): Promise<EngineWorkspace> {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-ado-engine-"));
         const shims = path.join(root, "shims");
         const home = path.join(root, "home");
@@ -120,7 +128,7 @@ export class EngineWorkspace {
         workspace.env[TENANT_FILE_ENV] = workspace.tenantFile;
         createTenantFile(workspace.tenantFile, options.tenant);
         installFakeAzuread(home, AZUREAD_VERSION, { node, tenantFile: workspace.tenantFile });
-        workspace.layProject();
+        workspace.useProgram(options.programRoot ?? ROOT);
 
         await workspace.pulumi(["stack", "init", options.stack]);
         const stackFile = options.stackFile ?? fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");
@@ -131,8 +139,11 @@ export class EngineWorkspace {
         return workspace;
     }
 
+    /** The stack settings file, where the project's `stackConfigDir` (if any) puts it. */
     public stackFile(stack: string): string {
-        return path.join(this.projectDir, "stacks", `Pulumi.${stack}.yaml`);
+        const project = fs.readFileSync(path.join(this.projectDir, "Pulumi.yaml"), "utf8");
+        const dir = /^stackConfigDir:\s*(\S+)\s*$/m.exec(project)?.[1] ?? ".";
+        return path.join(this.projectDir, dir, `Pulumi.${stack}.yaml`);
     }
 
     /** Runs the Pulumi CLI in the project; rejects on a non-zero exit unless allowed. */
@@ -180,15 +191,37 @@ export class EngineWorkspace {
         fs.rmSync(this.root, { recursive: true, force: true });
     }
 
-    private layProject(): void {
-        fs.mkdirSync(path.join(this.projectDir, "stacks"), { recursive: true });
-        const own = new Set(["Pulumi.yaml", "stacks", ".git", ".engine", "dist"]);
-        for (const entry of fs.readdirSync(ROOT)) {
-            if (!own.has(entry)) {
-                fs.symlinkSync(path.join(ROOT, entry), path.join(this.projectDir, entry));
+    /**
+     * Lays `programRoot`'s program into the project (every top-level entry linked, `Pulumi.yaml`
+     * copied), keeping the stack files, which move to where the new `Pulumi.yaml` wants them. The
+     * backend and PULUMI_HOME stay: this is how a test runs a newer program over older state.
+     */
+    public useProgram(programRoot: string): void {
+        const stackFiles = new Map<string, string>();
+        if (fs.existsSync(path.join(this.projectDir, "Pulumi.yaml"))) {
+            for (const dir of [this.projectDir, path.join(this.projectDir, "stacks")]) {
+                for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+                    const m = /^Pulumi\.(.+)\.yaml$/.exec(entry);
+                    if (m && fs.lstatSync(path.join(dir, entry)).isFile()) {
+                        stackFiles.set(m[1], fs.readFileSync(path.join(dir, entry), "utf8"));
+                    }
+                }
+            }
+            fs.rmSync(this.projectDir, { recursive: true, force: true });
+        }
+        fs.mkdirSync(this.projectDir, { recursive: true });
+        fs.copyFileSync(path.join(programRoot, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
+        const configDir = path.dirname(path.relative(this.projectDir, this.stackFile("any")));
+        const own = new Set(["Pulumi.yaml", configDir, ".git", ".engine", "dist"]);
+        for (const entry of fs.readdirSync(programRoot)) {
+            if (!own.has(entry) && !/^Pulumi\..+\.yaml$/.test(entry)) {
+                fs.symlinkSync(path.join(programRoot, entry), path.join(this.projectDir, entry));
             }
         }
-        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
+        fs.mkdirSync(path.join(this.projectDir, configDir), { recursive: true });
+        for (const [stack, text] of stackFiles) {
+            fs.writeFileSync(this.stackFile(stack), text);
+        }
     }
 }
 
