@@ -178,12 +178,14 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
             });
         });
 
-        it("to a host where the account has no record: creates it there and leaves the old host alone", async () => {
+        it("to a host where the account has no record: creates it there, takes that deployment's redirect domain, and leaves the old host alone", async () => {
             const { id, outs } = await provider.create(inputs());
-            await withHost(new FakeDeployment(901), async (emea, emeaBase) => {
+            assert.strictEqual(outs?.oauthRedirectUriDomain, "cloud.getdbt.com");
+            await withHost(new FakeDeployment(901, [ACCOUNT], "emea.dbt.com"), async (emea, emeaBase) => {
                 fake.server.reset();
                 const { result, lines } = await captureConsole(() => provider.update!(id, outs!, inputs({ apiBaseUrl: emeaBase })));
                 assert.strictEqual(result?.outs?.applicationId, 901);
+                assert.strictEqual(result?.outs?.oauthRedirectUriDomain, "emea.dbt.com", "the record's domain is the new deployment's");
                 assert.strictEqual(result?.outs?.adoptedExisting, false);
                 assert.deepStrictEqual(emea.server.requests.map((r) => `${r.method} ${r.path}`), [
                     `GET /api/v3/accounts/${ACCOUNT}/azure-ad-applications/`,

@@ -44,7 +44,18 @@ export const COOLDOWN_MS = 5 * 60_000;
  */
 export class FakeDeployment {
     public readonly records: StoredRecord[] = [];
-    constructor(public nextId = 501, public readonly accounts: string[] = [ACCOUNT]) {}
+    /**
+     * What every record of this deployment answers as `oauth_redirect_uri_domain`: the host dbt
+     * Cloud sends the Azure DevOps sign-in back to. dbt sets it, read-only, "automatically by dbt
+     * Cloud based on the account's subdomain" (terraform-provider-dbtcloud
+     * pkg/framework/objects/azure_ad_application/schema.go, a Computed attribute; the API field in
+     * pkg/dbt_cloud/azure_ad_application.go). A region's deployment answers its own host, e.g.
+     * emea.dbt.com; a cell host such as ab123.us1.dbt.com is what a moved account answers.
+     */
+    public oauthRedirectUriDomain = "cloud.getdbt.com";
+    constructor(public nextId = 501, public readonly accounts: string[] = [ACCOUNT], oauthRedirectUriDomain?: string) {
+        if (oauthRedirectUriDomain !== undefined) this.oauthRedirectUriDomain = oauthRedirectUriDomain;
+    }
 }
 
 /** Stateful fake of dbt Cloud's azure-ad-applications endpoints: one record per account, soft delete. */
@@ -93,7 +104,7 @@ export class FakeDbtCloud {
 
     private view(r: StoredRecord) {
         // Like the real API: secret, client id and tenant are never returned.
-        return { id: r.id, account_id: Number(r.account ?? ACCOUNT), organization_name: r.fields.organization_name, azure_service_authentication_method: r.fields.azure_service_authentication_method, oauth_redirect_uri_domain: "cloud.getdbt.com", state: 1 };
+        return { id: r.id, account_id: Number(r.account ?? ACCOUNT), organization_name: r.fields.organization_name, azure_service_authentication_method: r.fields.azure_service_authentication_method, oauth_redirect_uri_domain: this.deployment.oauthRedirectUriDomain, state: 1 };
     }
 
     private handle(request: RecordedRequest): Reply {

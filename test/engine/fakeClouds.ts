@@ -16,6 +16,8 @@ export interface FakeCloudsOptions {
     accounts?: string[];
     /** Project names the fake organizations hold, besides the fake's own. */
     projects?: string[];
+    /** The dbt Cloud deployment's `oauth_redirect_uri_domain` (default: cloud.getdbt.com). */
+    oauthRedirectUriDomain?: string;
 }
 
 export class FakeClouds {
@@ -24,7 +26,7 @@ export class FakeClouds {
     public env: Record<string, string> = {};
 
     constructor(options: FakeCloudsOptions = {}) {
-        this.dbt = new FakeDbtCloud(new FakeDeployment(501, options.accounts ?? ["70403103926931"]));
+        this.dbt = new FakeDbtCloud(new FakeDeployment(501, options.accounts ?? ["70403103926931"], options.oauthRedirectUriDomain));
         for (const org of options.organizations ?? ["contoso-data"]) {
             this.ado.orgTenants.set(org, TENANT);
         }
