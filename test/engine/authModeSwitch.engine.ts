@@ -1,0 +1,131 @@
+/**
+ * Service user to service principal under the real engine (README "Service user to service
+ * principal"): an emea-like stack (emea.dbt.com, authMode service_user, dbt Cloud managed) is
+ * brought up; then `pulumi config set authMode service_principal` and
+ * `pulumi config set --path 'adoProjects[0]' 'Data Platform'`, and ONE `pulumi up` switches dbt
+ * Cloud's record, drops the service-user redirect URI, and gives the principal its organization
+ * entitlement and project grant. The dbt Cloud fake is the EMEA deployment: its record answers
+ * `oauth_redirect_uri_domain: emea.dbt.com`.
+ *
+ * Checked at every dbt Cloud write (the fake's onRequest, as rotation.engine.ts does): the secret
+ * it is given exists in the tenant, and the one it held until then still exists.
+ */
+import * as assert from "assert";
+import { FakeAzureDevOps } from "../azuredevops/fakeAzureDevOps";
+import { readTenant } from "./fakeAzuread/tenant";
+import { FakeClouds } from "./fakeClouds";
+import { EngineWorkspace, requireEngine } from "./workspace";
+
+const ACCOUNT = "70403103926931";
+const PROJECT = "Data Platform";
+const STACK = `config:
+  dbt-azure-devops:adoOrganization: contoso-data
+  dbt-azure-devops:dbtCloudHost: emea.dbt.com
+  dbt-azure-devops:authMode: service_user
+  dbt-azure-devops:appDisplayName: dbt Labs Azure DevOps App (emea)
+  dbt-azure-devops:adminConsent: false
+  dbt-azure-devops:dbtCloudAccountId: ${ACCOUNT}
+`;
+const SIGN_IN = "https://emea.dbt.com/complete/azure_active_directory";
+const SERVICE_USER = "https://emea.dbt.com/complete/azure_active_directory_service_user";
+
+describe("engine: switching an emea stack from service user to service principal in one pulumi up", function () {
+    this.timeout(10 * 60_000);
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+    /** Every secret dbt Cloud was given, in order. */
+    const written: string[] = [];
+    /** What went wrong at a dbt Cloud write (asserted afterwards: a throw inside the fake's handler would only crash it). */
+    const problems: string[] = [];
+
+    before(async function () {
+        const bin = requireEngine(this);
+        clouds = new FakeClouds({ oauthRedirectUriDomain: "emea.dbt.com", projects: [PROJECT] });
+        const env = await clouds.start();
+        ws = await EngineWorkspace.create({ bin, stack: "emea", stackFile: STACK, env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        clouds.dbt.server.onRequest = (request) => {
+            const body = request.body as { client_secret?: string } | undefined;
+            if (request.method !== "POST" || !body?.client_secret) {
+                return;
+            }
+            const secrets = readTenant(ws.tenantFile).applications.flatMap((a) => a.passwords.map((p) => p.value));
+            if (!secrets.includes(body.client_secret)) {
+                problems.push(`write ${written.length + 1}: dbt Cloud was given a secret the tenant does not hold`);
+            }
+            const held = written[written.length - 1];
+            if (held !== undefined && !secrets.includes(held)) {
+                problems.push(`write ${written.length + 1}: the secret dbt Cloud held was deleted before this write`);
+            }
+            written.push(body.client_secret);
+        };
+    });
+
+    after(async () => {
+        await clouds?.stop();
+        ws?.dispose();
+    });
+
+    function record() {
+        const active = clouds.dbt.records.filter((r) => r.active);
+        assert.strictEqual(active.length, 1, "one active dbt Cloud record");
+        return active[0];
+    }
+
+    it("1. the service-user stack comes up: both redirect URIs, dbt Cloud in service_user mode, no principal in Azure DevOps", async () => {
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        const app = ws.tenant().applications[0];
+        assert.deepStrictEqual([...app.web.redirectUris].sort(), [SIGN_IN, SERVICE_USER]);
+        assert.strictEqual(record().fields.azure_service_authentication_method, "service_user");
+        assert.strictEqual(clouds.ado.entitlements.size, 0, "service-user mode adds no principal to the organization");
+        assert.strictEqual(clouds.ado.memberships.size, 0);
+        const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.strictEqual(outputs.dbtOauthRedirectDomain, "emea.dbt.com", "the EMEA deployment's record answers its own host");
+        assert.strictEqual(written.length, 1);
+        assert.deepStrictEqual(problems, []);
+    });
+
+    it("2. pulumi config set authMode service_principal (and a project), then one pulumi up switches everything; dbt Cloud's secret stays valid", async () => {
+        const before = ws.tenant();
+        const recordId = record().id;
+        const keysBefore = before.applications[0].passwords.map((p) => p.keyId).sort();
+        const heldBefore = clouds.dbtSecret();
+        const callsBefore = before.calls.length;
+
+        await ws.pulumi(["config", "set", "authMode", "service_principal"]);
+        await ws.pulumi(["config", "set", "--path", "adoProjects[0]", PROJECT]);
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+
+        const tenant = ws.tenant();
+        const app = tenant.applications[0];
+        // dbt Cloud: the same record, now service_principal, written once.
+        assert.strictEqual(record().id, recordId, "the record is updated in place, not replaced");
+        assert.strictEqual(record().fields.azure_service_authentication_method, "service_principal");
+        assert.strictEqual(written.length, 2, "dbt Cloud written once more");
+        // The app: the service-user URI is gone, the sign-in URI stays.
+        assert.deepStrictEqual(app.web.redirectUris, [SIGN_IN]);
+        // Azure DevOps: the principal is an organization user with a grant on the project.
+        const sp = tenant.servicePrincipals.find((s) => s.clientId === app.clientId)!;
+        const entitlement = [...clouds.ado.entitlements.values()].find((e) => e.originId === sp.objectId);
+        assert.ok(entitlement, "the principal is added to the organization");
+        assert.strictEqual(entitlement!.license, "express");
+        const project = clouds.ado.projects.find((p) => p.name === PROJECT)!;
+        const subject = FakeAzureDevOps.subjectDescriptor(sp.objectId);
+        assert.ok([...clouds.ado.memberships].some((m) => m.startsWith(`${subject}|`) && m.endsWith(FakeAzureDevOps.groupDescriptor(project.id, "Readers"))), `Readers on ${PROJECT}: ${[...clouds.ado.memberships].join(", ")}`);
+        assert.ok([...clouds.ado.aces.keys()].some((key) => key.includes(project.id) && key.includes(sp.objectId)), "permission bits granted on the project");
+        // The secret: not rotated by the switch, so dbt Cloud was handed the one it already held.
+        assert.deepStrictEqual(app.passwords.map((p) => p.keyId).sort(), keysBefore, "no secret minted or deleted");
+        assert.strictEqual(clouds.dbtSecret(), heldBefore);
+        assert.ok(app.passwords.some((p) => p.value === clouds.dbtSecret() && Date.parse(p.endDate) > Date.now()), "dbt Cloud holds a valid secret of the app");
+        assert.ok(!tenant.calls.slice(callsBefore).some((c) => c.op === "delete"), "nothing deleted in the tenant");
+        assert.deepStrictEqual(problems, []);
+
+        const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.strictEqual(outputs.authMode, "service_principal");
+        assert.deepStrictEqual(outputs.redirectUris, [SIGN_IN]);
+        assert.strictEqual(outputs.dbtOauthRedirectDomain, "emea.dbt.com");
+    });
+
+    it("3. afterwards nothing is left to change", async () => {
+        await ws.pulumi(["preview", "--expect-no-changes"]);
+    });
+});
