@@ -1,0 +1,70 @@
+/**
+ * dbt Cloud's redirect domain under the real engine (README "Moving to a new access URL"): the
+ * account was moved to a cell host, so dbt's record answers `oauth_redirect_uri_domain:
+ * ab123.us1.dbt.com` while the stack still names only cloud.getdbt.com. `pulumi up` writes the
+ * record, then fails naming the exact `pulumi config set` command; running that command and
+ * `pulumi up` again succeeds, the app allows the host, and `dbtOauthRedirectDomain` shows it.
+ */
+import * as assert from "assert";
+import { FakeClouds } from "./fakeClouds";
+import { EngineWorkspace, requireEngine } from "./workspace";
+
+const DOMAIN = "ab123.us1.dbt.com";
+const STACK = `config:
+  dbt-azure-devops:adoOrganization: contoso-data
+  dbt-azure-devops:appDisplayName: dbt Labs Azure DevOps App (moved)
+  dbt-azure-devops:dbtCloudAccountId: 70403103926931
+`;
+
+describe("engine: dbt Cloud's redirect domain is not among the app's hosts", function () {
+    this.timeout(10 * 60_000);
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+    let command = "";
+
+    before(async function () {
+        const bin = requireEngine(this);
+        clouds = new FakeClouds({ oauthRedirectUriDomain: DOMAIN });
+        const env = await clouds.start();
+        ws = await EngineWorkspace.create({ bin, stack: "moved", stackFile: STACK, env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+    });
+
+    after(async () => {
+        await clouds?.stop();
+        ws?.dispose();
+    });
+
+    it("1. pulumi up writes dbt Cloud's record, then fails naming the command that adds the host", async () => {
+        const failed = await ws.pulumi(["up", "--yes", "--skip-preview"], { allowFailure: true });
+        const text = failed.stdout + failed.stderr;
+        assert.notStrictEqual(failed.code, 0, "the up fails");
+        assert.doesNotMatch(text, /    at [\w.<>]+ \(/, "no stack trace");
+        const named = /pulumi config set --path 'dbtCloudAdditionalHosts\[(\d+)\]' (\S+)/.exec(text);
+        assert.ok(named, `the failure names the command:\n${text.slice(-3000)}`);
+        command = named![0];
+        assert.strictEqual(command, `pulumi config set --path 'dbtCloudAdditionalHosts[0]' ${DOMAIN}`);
+        // After the record was written: it holds the app's client id and a secret the app has.
+        const records = clouds.dbt.records.filter((r) => r.active);
+        assert.strictEqual(records.length, 1, "dbt Cloud's record was written");
+        const app = ws.tenant().applications[0];
+        assert.strictEqual(records[0].fields.client_id, app.clientId);
+        assert.ok(app.passwords.some((p) => p.value === clouds.dbtSecret()), "dbt Cloud holds a secret of the app");
+        assert.deepStrictEqual(app.web.redirectUris, ["https://cloud.getdbt.com/complete/azure_active_directory"], "the app does not allow the host yet");
+    });
+
+    it("2. running that command and pulumi up again succeeds: the app allows the host and dbtOauthRedirectDomain shows it", async () => {
+        // The command exactly as printed, split as a shell would: the quoted path is one argument.
+        const args = command.replace(/^pulumi /, "").match(/'[^']*'|\S+/g)!.map((a) => a.replace(/^'(.*)'$/, "$1"));
+        await ws.pulumi(args);
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        const app = ws.tenant().applications[0];
+        assert.deepStrictEqual([...app.web.redirectUris].sort(), [
+            `https://${DOMAIN}/complete/azure_active_directory`,
+            "https://cloud.getdbt.com/complete/azure_active_directory",
+        ]);
+        const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.strictEqual(outputs.dbtOauthRedirectDomain, DOMAIN);
+        assert.strictEqual(clouds.dbt.records.filter((r) => r.active).length, 1, "still one record");
+        await ws.pulumi(["preview", "--expect-no-changes"]);
+    });
+});
