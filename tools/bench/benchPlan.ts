@@ -6,7 +6,8 @@ import { projectRoot } from "../projectRoot";
  * Times `npm start` as a user types it (npm, the freshness check, the plan of `dev` at the current
  * instant) and the offline plan alone, against the floor every command pays (loading
  * @pulumi/pulumi), interleaved in one run on one machine so all see the same load, and prints the
- * ratio of medians of each. Usage: npm run bench -- [--runs N] [--target R] [--start-target R]
+ * ratio of medians of each; then the real engine's no-change preview (test/engine/benchPreview.ts).
+ * Usage: npm run bench -- [--runs N] [--target R] [--start-target R] [--engine-runs N]
  */
 const TARGET_RATIO = 1.3;
 const START_TARGET_RATIO = 1.5;
@@ -71,6 +72,14 @@ function main(): void {
     console.log(`plan alone / floor: ${ratio.toFixed(2)} (target <= ${target})`);
     if (startRatio > startTarget || ratio > target) {
         console.log("over target");
+        process.exitCode = 1;
+    }
+
+    // The real engine's no-change preview, on the engine tests' fakes: a separate process, so the
+    // plan's tools never load test code. It says so and passes when no engine is built.
+    const enginePreview = path.join(root, "dist", "test", "engine", "benchPreview.js");
+    const engine = spawnSync(process.execPath, [enginePreview, "--runs", String(option("--engine-runs", 5))], { cwd: root, stdio: "inherit" });
+    if (engine.status !== 0) {
         process.exitCode = 1;
     }
 }
