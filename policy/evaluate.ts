@@ -34,10 +34,10 @@ export function evaluatePolicies(resources: PlannedResource[], now: Date, packCo
         const { enforcementLevel, config } = resolveRuleConfig(rule, packConfig[rule.name]);
         const violations: string[] = [];
         if (enforcementLevel !== "disabled") {
+            // The whole stack, for rules that read what other resources declare (scope "stack").
+            const stack = rule.scope === "stack" ? resources.map(toPolicyResource) : undefined;
             for (const resource of resources.filter((r) => appliesTo(rule, r.type))) {
-                // The whole stack, for rules that read what other resources declare (dbtRedirectUris).
-                const stack = resources.map(toPolicyResource);
-                for (const message of rule.check(toPolicyResource(resource), { now, config, stack } as { now: Date; config: typeof config })) {
+                for (const message of rule.check(toPolicyResource(resource), { now, config, stack })) {
                     violations.push(`${resource.name}: ${message}`);
                 }
             }

@@ -1,19 +1,24 @@
 /**
  * Policy pack entry point, loaded by `pulumi preview|up --policy-pack policy`. The rules live
- * in ./rules as plain functions; this file only adapts them to @pulumi/policy.
+ * in ./rules as plain functions; this file only adapts them to @pulumi/policy: a rule of
+ * `scope: "resource"` becomes a resource policy, one of `scope: "stack"` (it reads other
+ * resources, e.g. the app component's declared hosts) a stack policy, which the engine runs
+ * once over every resource's final state (outputs; for a component, what it registered).
  */
-import { PolicyPack, ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyPack, PolicyResource as EnginePolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { resolveRuleConfig } from "./evaluate";
 import { RULES } from "./rules";
 import { ancestryFromUrns } from "./rules/noUndeclaredAppGrants";
-import { appliesTo, Rule } from "./types";
+import { appliesTo, PolicyResource, Rule } from "./types";
+
+/** What the engine shows of a policy, whichever kind. */
+function metadata(rule: Rule<object>) {
+    return { name: rule.name, description: rule.description, enforcementLevel: rule.enforcementLevel, configSchema: rule.configSchema };
+}
 
 function toResourcePolicy(rule: Rule<object>): ResourceValidationPolicy {
     return {
-        name: rule.name,
-        description: rule.description,
-        enforcementLevel: rule.enforcementLevel,
-        configSchema: rule.configSchema,
+        ...metadata(rule),
         validateResource: (args, reportViolation) => {
             if (!appliesTo(rule, args.type)) {
                 args.notApplicable(`applies to ${[rule.resourceType].flat().join(", ")} only`);
@@ -35,4 +40,25 @@ function toResourcePolicy(rule: Rule<object>): ResourceValidationPolicy {
     };
 }
 
-new PolicyPack("dbt-azure-devops", { policies: RULES.map(toResourcePolicy) });
+function toStackPolicy(rule: Rule<object>): StackValidationPolicy {
+    return {
+        ...metadata(rule),
+        validateStack: (args, reportViolation) => {
+            const { config } = resolveRuleConfig(rule, args.getConfig<Record<string, unknown>>());
+            // `props` stays the analyzer's unknown-checking proxy (never spread): a rule that reads
+            // a value unknown at preview gets the pack's "can't run during preview" advisory.
+            const entries = args.resources.map((r: EnginePolicyResource) => ({
+                urn: r.urn,
+                resource: { type: r.type, name: r.name, props: r.props, opts: { protect: r.opts.protect }, ...ancestryFromUrns(r.urn, r.opts.parent) } as PolicyResource,
+            }));
+            const stack = entries.map((e) => e.resource);
+            for (const { urn, resource } of entries.filter((e) => appliesTo(rule, e.resource.type))) {
+                for (const message of rule.check(resource, { now: new Date(), config, stack })) {
+                    reportViolation(message, urn);
+                }
+            }
+        },
+    };
+}
+
+new PolicyPack("dbt-azure-devops", { policies: RULES.map((rule) => (rule.scope === "stack" ? toStackPolicy(rule) : toResourcePolicy(rule))) });

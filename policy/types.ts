@@ -14,10 +14,15 @@ export interface PolicyResource {
     parentName?: string;
 }
 
-/** What a rule may read besides the resource: the evaluation instant and its policy config. */
+/**
+ * What a rule may read besides the resource: the evaluation instant, its policy config and, for
+ * a rule of `scope: "stack"`, every resource of the stack (the offline plan passes the planned
+ * inputs, the policy pack the engine's final view of each resource).
+ */
 export interface RuleContext<TConfig> {
     now: Date;
     config: TConfig;
+    stack?: readonly PolicyResource[];
 }
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -27,6 +32,11 @@ export interface Rule<TConfig extends object = object> {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
+    /**
+     * `stack` when the check reads other resources (`context.stack`): the pack then runs it as a
+     * stack policy, since a resource policy sees one resource only. Default `resource`.
+     */
+    scope?: "resource" | "stack";
     /** The Pulumi type token(s) the rule applies to; other resources are not applicable. */
     resourceType: string | readonly string[];
     /** JSON schema of the rule's policy config (passed with `--policy-pack-config`). */

@@ -23,6 +23,8 @@ export const dbtRedirectUris: Rule<DbtRedirectUrisConfig> = {
     description: "Web redirect URIs are https, on the stack's configured dbt Cloud hosts only (else policy config allowedHosts, else *.getdbt.com / *.dbt.com), " +
         "and only dbt Cloud's /complete/azure_active_directory[_service_user] paths; no SPA or public-client URIs.",
     enforcementLevel: "mandatory",
+    // It reads the app component's declared hosts, another resource: a stack policy in the pack.
+    scope: "stack",
     resourceType: APPLICATION_TYPE,
     configSchema: {
         properties: {
@@ -62,7 +64,7 @@ export type AllowedHosts = { exactly: string[]; from: string } | { domains: stri
  * The hosts the stack itself declares (the app component's `dbtCloudHosts`, from its config),
  * else the pack config's `allowedHosts`, else any host under `allowedDomains` (dbt's).
  */
-export function allowedHostsOf(context: { config: Partial<DbtRedirectUrisConfig>; stack?: PolicyResource[] }): AllowedHosts {
+export function allowedHostsOf(context: { config: Partial<DbtRedirectUrisConfig>; stack?: readonly PolicyResource[] }): AllowedHosts {
     const declared = (context.stack ?? [])
         .filter((r) => r.type === APP_COMPONENT_TYPE)
         .flatMap((r) => (Array.isArray(r.props.dbtCloudHosts) ? r.props.dbtCloudHosts : []))

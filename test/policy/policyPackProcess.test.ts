@@ -10,13 +10,13 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { AnalyzeRequest, AnalyzerResourceOptions, AnalyzeResponse, AnalyzerInfo, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzeRequest, AnalyzerResource, AnalyzerResourceOptions, AnalyzeResponse, AnalyzerInfo, AnalyzeStackRequest, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PlannedResource } from "../../policy/evaluate";
 import { RULES } from "../../policy/rules";
 import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE } from "../../policy/wellKnownIds";
-import { REPO_ROOT } from "../harness/runProgram";
+import { REPO_ROOT, runProgram } from "../harness/runProgram";
 import { mutated, programResources } from "./programResources";
 
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
@@ -82,21 +82,65 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         }
     });
 
-    async function violationsFor(resource: PlannedResource): Promise<string[]> {
-        // URNs as the engine writes them: the parent components' types, $-joined, before the type.
+    it("runs the redirect-URI rule as a stack policy: the program's declared hosts, custom ones included, and no other", async () => {
+        const stack = (await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true" } })).resources;
+        assert.deepEqual(await stackViolationsFor(stack), []);
+        const attacked = mutated(stack, APPLICATION_TYPE, (app) => {
+            (app.inputs.web as { redirectUris: string[] }).redirectUris.push("https://attacker.example/complete/azure_active_directory");
+        });
+        const messages: string[] = [];
+        assert.deepEqual(await stackViolationsFor(attacked, messages), ["entra-app-dbt-redirect-uris-only"]);
+        assert.match(messages[0], /attacker\.example, not one of dbt\.acme\.example, ab123\.us1\.dbt\.com/);
+        // A resource policy alone (Analyze) no longer judges redirect URIs: it could not see the hosts.
+        assert.deepEqual(await violationsFor(attacked.find((r) => r.type === APPLICATION_TYPE)!), []);
+    });
+
+    /** URNs as the engine writes them: the parent components' types, $-joined, before the type. */
+    const urn = (types: string[], name: string) => `urn:pulumi:dev::dbt-azure-devops::${types.join("$")}::${name}`;
+
+    function analyzerResource(resource: PlannedResource): { urn: string; options: AnalyzerResourceOptions; parent?: string } {
         const parentTypes = resource.parentTypes ?? [];
-        const urn = (types: string[], name: string) => `urn:pulumi:dev::dbt-azure-devops::${types.join("$")}::${name}`;
+        const options = new AnalyzerResourceOptions();
+        options.setProtect(resource.options.protect === true);
+        const parent = resource.parent !== undefined && parentTypes.length > 0 ? urn(parentTypes, resource.parent) : undefined;
+        if (parent !== undefined) {
+            options.setParent(parent);
+        }
+        return { urn: urn([...parentTypes, resource.type], resource.name), options, ...(parent !== undefined ? { parent } : {}) };
+    }
+
+    /** AnalyzeStack over every resource, as the engine calls it at the end of a preview or update. */
+    async function stackViolationsFor(resources: PlannedResource[], messages: string[] = []): Promise<string[]> {
+        const request = new AnalyzeStackRequest();
+        request.setResourcesList(resources.map((resource) => {
+            const { urn: resourceUrn, options, parent } = analyzerResource(resource);
+            const r = new AnalyzerResource();
+            r.setType(resource.type);
+            r.setName(resource.name);
+            r.setUrn(resourceUrn);
+            r.setProperties(Struct.fromJavaScript(resource.inputs as Record<string, never>));
+            r.setOptions(options);
+            if (parent !== undefined) {
+                r.setParent(parent);
+            }
+            return r;
+        }));
+        const response = await call<AnalyzeStackRequest, AnalyzeResponse>((req, cb) => client.analyzeStack(req, cb), request);
+        return response.getDiagnosticsList().map((d) => {
+            assert.equal(d.getEnforcementlevel(), EnforcementLevel.MANDATORY, d.getMessage());
+            messages.push(d.getMessage());
+            return d.getPolicyname();
+        });
+    }
+
+    async function violationsFor(resource: PlannedResource): Promise<string[]> {
+        const parentTypes = resource.parentTypes ?? [];
         const request = new AnalyzeRequest();
         request.setType(resource.type);
         request.setName(resource.name);
         request.setUrn(urn([...parentTypes, resource.type], resource.name));
         request.setProperties(Struct.fromJavaScript(resource.inputs as Record<string, never>));
-        const options = new AnalyzerResourceOptions();
-        options.setProtect(resource.options.protect === true);
-        if (resource.parent !== undefined && parentTypes.length > 0) {
-            options.setParent(urn(parentTypes, resource.parent));
-        }
-        request.setOptions(options);
+        request.setOptions(analyzerResource(resource).options);
         const response = await call<AnalyzeRequest, AnalyzeResponse>((req, cb) => client.analyze(req, cb), request);
         return response.getDiagnosticsList().map((d) => {
             assert.equal(d.getEnforcementlevel(), EnforcementLevel.MANDATORY, d.getMessage());
