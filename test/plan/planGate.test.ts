@@ -76,6 +76,11 @@ describe("rotation made visible (issue 11)", () => {
         const header = (await plan(["--at", AT])).stdout.split("\n").slice(0, 4).join("\n");
         assert.match(header, /^Rotation: dbt Cloud holds the secret in slot b \(expires 2027-03-30T00:00:00Z\); next rotation 2026-12-16T00:00:00Z, into slot a, whose previous secret stays valid until 2026-12-30T00:00:00Z$/m);
     });
+
+    it("says the secret is copied by hand on a stack that does not write dbt Cloud's record", async () => {
+        const header = (await plan(["--stack", "emea", "--at", AT])).stdout.split("\n").slice(0, 4).join("\n");
+        assert.match(header, /^Rotation: dbt Cloud should hold \(copied by hand\) the secret in slot b /m);
+    });
 });
 
 describe("a fast npm start (issue 11)", () => {

@@ -88,7 +88,10 @@ export function rotationLine(outputs: Record<string, unknown>): string | undefin
         return undefined;
     }
     const other = slot === "a" ? "b" : "a";
-    return `Rotation: dbt Cloud holds the secret in slot ${slot} (expires ${String(expires)}); next rotation ${next}, into slot ${other}, ` +
+    // Only a stack that writes dbt Cloud's record (dbtCloudAccountId set) exports dbt's redirect
+    // domain; elsewhere the secret reaches dbt Cloud by hand.
+    const holder = "dbtOauthRedirectDomain" in outputs ? "dbt Cloud holds" : "dbt Cloud should hold (copied by hand)";
+    return `Rotation: ${holder} the secret in slot ${slot} (expires ${String(expires)}); next rotation ${next}, into slot ${other}, ` +
         `whose previous secret stays valid until ${String(previous)}`;
 }
 
