@@ -8,8 +8,8 @@
  */
 import * as assert from "assert";
 import { AZURE_DEVOPS_APP_ID, AZURE_DEVOPS_USER_IMPERSONATION_ID, MICROSOFT_GRAPH_APP_ID, newApplicationObject, newServicePrincipalObject, Tenant } from "./fakeAzuread/tenant";
-import { FakeClouds } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { FakeClouds, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 const APP = "azuread:index/application:Application";
 const SP = "azuread:index/servicePrincipal:ServicePrincipal";
@@ -42,10 +42,7 @@ describe("engine: adopting a hand-made app registration", function () {
     let ws: EngineWorkspace;
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "adopt", stackFile: STACK, env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "adopt", stackFile: STACK }));
         ws.updateTenant((t) => {
             const now = new Date();
             const year = new Date(now.getTime() + 365 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -64,13 +61,12 @@ describe("engine: adopting a hand-made app registration", function () {
             t.servicePrincipals.push(newServicePrincipalObject({ objectId: SP_OBJECT_ID, clientId: CLIENT_ID, displayName: "dbt Labs Azure DevOps App" }));
         });
         // dbt Cloud was configured by hand with the hand-made secret.
-        clouds.dbt.records.push({ id: 77, active: true, account: "70403103926931", fields: { organization_name: "contoso-data", client_id: CLIENT_ID, client_secret: HAND_MADE_SECRET, tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47", azure_service_authentication_method: "service_principal" } });
+        clouds.dbt.records.push({ id: 77, active: true, account: "70403103926931", fields: { organization_name: "contoso-data", client_id: CLIENT_ID, client_secret: HAND_MADE_SECRET, tenant_id: TENANT, azure_service_authentication_method: "service_principal" } });
         assertDbtHoldsValidSecret(clouds, ws.tenant(), "before");
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     it("1. the first preview imports the app and its principal under their usual names, and plans two new secrets", async () => {

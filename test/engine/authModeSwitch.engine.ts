@@ -7,14 +7,13 @@
  * entitlement and project grant. The dbt Cloud fake is the EMEA deployment: its record answers
  * `oauth_redirect_uri_domain: emea.dbt.com`.
  *
- * Checked at every dbt Cloud write (the fake's onRequest, as rotation.engine.ts does): the secret
+ * Checked at every dbt Cloud write (watchDbtSecretWrites in fakeClouds.ts): the secret
  * it is given exists in the tenant, and the one it held until then still exists.
  */
 import * as assert from "assert";
 import { FakeAzureDevOps } from "../azuredevops/fakeAzureDevOps";
-import { readTenant } from "./fakeAzuread/tenant";
-import { FakeClouds } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { DbtSecretWrite, FakeClouds, startEngineStack, stopEngineStack, watchDbtSecretWrites } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 const ACCOUNT = "70403103926931";
 const PROJECT = "Data Platform";
@@ -33,36 +32,17 @@ describe("engine: switching an emea stack from service user to service principal
     this.timeout(10 * 60_000);
     let clouds: FakeClouds;
     let ws: EngineWorkspace;
-    /** Every secret dbt Cloud was given, in order. */
-    const written: string[] = [];
-    /** What went wrong at a dbt Cloud write (asserted afterwards: a throw inside the fake's handler would only crash it). */
-    const problems: string[] = [];
+    /** Every secret dbt Cloud was given, in order, and what was wrong at each write. */
+    let writes: DbtSecretWrite[] = [];
+    let problems: string[] = [];
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds({ oauthRedirectUriDomain: "emea.dbt.com", projects: [PROJECT] });
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "emea", stackFile: STACK, env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
-        clouds.dbt.server.onRequest = (request) => {
-            const body = request.body as { client_secret?: string } | undefined;
-            if (request.method !== "POST" || !body?.client_secret) {
-                return;
-            }
-            const secrets = readTenant(ws.tenantFile).applications.flatMap((a) => a.passwords.map((p) => p.value));
-            if (!secrets.includes(body.client_secret)) {
-                problems.push(`write ${written.length + 1}: dbt Cloud was given a secret the tenant does not hold`);
-            }
-            const held = written[written.length - 1];
-            if (held !== undefined && !secrets.includes(held)) {
-                problems.push(`write ${written.length + 1}: the secret dbt Cloud held was deleted before this write`);
-            }
-            written.push(body.client_secret);
-        };
+        ({ clouds, ws } = await startEngineStack(this, { stack: "emea", stackFile: STACK, clouds: { oauthRedirectUriDomain: "emea.dbt.com", projects: [PROJECT] } }));
+        ({ writes, problems } = watchDbtSecretWrites(clouds, ws.tenantFile));
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     function record() {
@@ -80,7 +60,7 @@ describe("engine: switching an emea stack from service user to service principal
         assert.strictEqual(clouds.ado.memberships.size, 0);
         const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
         assert.strictEqual(outputs.dbtOauthRedirectDomain, "emea.dbt.com", "the EMEA deployment's record answers its own host");
-        assert.strictEqual(written.length, 1);
+        assert.strictEqual(writes.length, 1);
         assert.deepStrictEqual(problems, []);
     });
 
@@ -100,7 +80,7 @@ describe("engine: switching an emea stack from service user to service principal
         // dbt Cloud: the same record, now service_principal, written once.
         assert.strictEqual(record().id, recordId, "the record is updated in place, not replaced");
         assert.strictEqual(record().fields.azure_service_authentication_method, "service_principal");
-        assert.strictEqual(written.length, 2, "dbt Cloud written once more");
+        assert.strictEqual(writes.length, 2, "dbt Cloud written once more");
         // The app: the service-user URI is gone, the sign-in URI stays.
         assert.deepStrictEqual(app.web.redirectUris, [SIGN_IN]);
         // Azure DevOps: the principal is an organization user with a grant on the project.

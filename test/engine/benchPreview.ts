@@ -6,7 +6,7 @@
  * Usage: node dist/test/engine/benchPreview.js [--runs N]
  */
 import { performance } from "perf_hooks";
-import { countByMethod, FakeClouds } from "./fakeClouds";
+import { countByMethod, FakeClouds, TENANT } from "./fakeClouds";
 import { engineBin, EngineWorkspace } from "./workspace";
 
 function median(values: number[]): number {
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     }
     const clouds = new FakeClouds();
     const env = await clouds.start();
-    const ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+    const ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: TENANT } });
     try {
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
         const preview = () => ws.pulumi(["preview", "--expect-no-changes"]);

@@ -6,6 +6,8 @@
 import { FakeAzureDevOps, PAT, TENANT } from "../azuredevops/fakeAzureDevOps";
 import { DBT_TOKEN, FakeDbtCloud, FakeDeployment } from "../dbtcloud/fakeDbtCloud";
 import { FAST_HTTP_ENV, RecordedRequest } from "../http/fakeServer";
+import { readTenant } from "./fakeAzuread/tenant";
+import { EngineWorkspace, requireEngine } from "./workspace";
 
 export { PAT, DBT_TOKEN, TENANT };
 
@@ -43,6 +45,7 @@ export class FakeClouds {
             ...FAST_HTTP_ENV,
             DBT_ADO_CONNECT_VERIFY_PAUSE_MS: "10",
             DBT_ADO_IDENTITY_PAUSE_MS: "10",
+            DBT_ADO_READ_PAUSE_MS: "10",
             DBT_CLOUD_HOST_URL: `${dbtBase}/api`,
             DBT_CLOUD_TOKEN: DBT_TOKEN,
             AZDO_PERSONAL_ACCESS_TOKEN: PAT,
@@ -78,4 +81,68 @@ export function countByMethod(requests: RecordedRequest[]): Record<string, numbe
         counts[r.method] = (counts[r.method] ?? 0) + 1;
     }
     return counts;
+}
+
+/** One write of a client secret to dbt Cloud, seen by the fake as it arrived. */
+export interface DbtSecretWrite {
+    secret: string;
+    /** How far the fake tenant's call log had got at that moment (calls numbered up to this one came before). */
+    tenantCalls: number;
+    /** keyId -> value of every password in the tenant at that moment. */
+    passwords: Map<string, string>;
+}
+
+/**
+ * Watches every client secret written to dbt Cloud and checks, as each arrives, that the tenant
+ * holds it and still holds the one dbt Cloud had until then. Problems are collected, not thrown:
+ * a throw inside the fake's handler would break the fake rather than fail the test.
+ */
+export function watchDbtSecretWrites(clouds: FakeClouds, tenantFile: string): { writes: DbtSecretWrite[]; problems: string[] } {
+    const writes: DbtSecretWrite[] = [];
+    const problems: string[] = [];
+    clouds.dbt.server.onRequest = (request) => {
+        const body = request.body as { client_secret?: string } | undefined;
+        if (request.method !== "POST" || !body?.client_secret) {
+            return;
+        }
+        const tenant = readTenant(tenantFile);
+        const passwords = new Map(tenant.applications.flatMap((a) => a.passwords.map((p): [string, string] => [p.keyId, p.value])));
+        const values = [...passwords.values()];
+        if (!values.includes(body.client_secret)) {
+            problems.push(`write ${writes.length + 1}: dbt Cloud was given a secret the tenant does not hold`);
+        }
+        const held = writes[writes.length - 1]?.secret;
+        if (held !== undefined && !values.includes(held)) {
+            problems.push(`write ${writes.length + 1}: the secret dbt Cloud held was deleted before its successor reached dbt Cloud`);
+        }
+        writes.push({ secret: body.client_secret, tenantCalls: tenant.calls.length, passwords });
+    };
+    return { writes, problems };
+}
+
+export interface EngineStack {
+    clouds: FakeClouds;
+    ws: EngineWorkspace;
+}
+
+/**
+ * The fake clouds, started, and a workspace for `stack` whose fake tenant is the one the Azure
+ * DevOps fake's organizations trust. Call from a suite's `before` (it skips the suite, or fails
+ * it under CI, when there is no engine).
+ */
+export async function startEngineStack(
+    context: Mocha.Context,
+    options: { stack?: string; stackFile?: string; clouds?: FakeCloudsOptions; programRoot?: string; needsFaketime?: boolean } = {},
+): Promise<EngineStack> {
+    const bin = requireEngine(context, options.needsFaketime);
+    const clouds = new FakeClouds(options.clouds);
+    const env = await clouds.start();
+    const ws = await EngineWorkspace.create({ bin, stack: options.stack ?? "dev", stackFile: options.stackFile, programRoot: options.programRoot, env, tenant: { tenantId: TENANT } });
+    return { clouds, ws };
+}
+
+/** Stops what `startEngineStack` started (either part may be missing after a skip). */
+export async function stopEngineStack(stack: Partial<EngineStack>): Promise<void> {
+    await stack.clouds?.stop();
+    stack.ws?.dispose();
 }

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "../../tools/projectRoot";
-import { FakeClouds } from "./fakeClouds";
+import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
 import { EngineWorkspace, requireEngine } from "./workspace";
 
 const ROOT = projectRoot();
@@ -29,7 +29,7 @@ describe("engine: the new layout over state written by the previous one", functi
     let oldTree = "";
 
     before(async function () {
-        const bin = requireEngine(this);
+        requireEngine(this);
         oldTree = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-ado-previous-layout-"));
         try {
             const archive = execFileSync("git", ["archive", PREVIOUS_LAYOUT], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
@@ -39,21 +39,14 @@ describe("engine: the new layout over state written by the previous one", functi
             this.skip();
         }
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(oldTree, "node_modules"));
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({
-            bin,
-            stack: "dev",
-            env,
+        ({ clouds, ws } = await startEngineStack(this, {
             programRoot: oldTree,
             stackFile: fs.readFileSync(path.join(oldTree, "Pulumi.dev.yaml"), "utf8"),
-            tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" },
-        });
+        }));
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
         if (oldTree) {
             fs.rmSync(oldTree, { recursive: true, force: true });
         }

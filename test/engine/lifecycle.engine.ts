@@ -10,8 +10,8 @@ import { projectRoot } from "../../tools/projectRoot";
 
 const ROOT = projectRoot();
 import { AZURE_DEVOPS_APP_ID, AZURE_DEVOPS_USER_IMPERSONATION_ID, callsMatching, Tenant } from "./fakeAzuread/tenant";
-import { countByMethod, DBT_TOKEN, FakeClouds, PAT } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { countByMethod, DBT_TOKEN, FakeClouds, PAT, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 const APP = "azuread:index/application:Application";
 const PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
@@ -41,20 +41,15 @@ export function allSecrets(tenant: Tenant): string[] {
 
 describe("engine: dev stack lifecycle under the real Pulumi engine", function () {
     this.timeout(10 * 60_000);
-    let bin = "";
     let clouds: FakeClouds;
     let ws: EngineWorkspace;
 
     before(async function () {
-        bin = requireEngine(this);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "dev" }));
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     it("1. pulumi preview plans the resources the offline plan lists", async () => {
@@ -141,7 +136,7 @@ describe("engine: dev stack lifecycle under the real Pulumi engine", function ()
         const tenant = ws.tenant();
         assert.deepStrictEqual(tenant.applications, []);
         assert.deepStrictEqual(tenant.servicePrincipals.map((s) => s.clientId), [AZURE_DEVOPS_APP_ID], "only Microsoft's Azure DevOps principal is left");
-        assert.strictEqual(clouds.ado.orgTenants.get("contoso-data"), "72f988bf-86f1-41af-91ab-2d7cd011db47", "the organization stays connected");
+        assert.strictEqual(clouds.ado.orgTenants.get("contoso-data"), TENANT, "the organization stays connected");
         assert.strictEqual(clouds.ado.entitlements.size, 0);
         assert.strictEqual(clouds.dbt.records.length, 1);
         assert.strictEqual(clouds.dbt.records[0].active, false, "dbt Cloud's record is soft-deleted");

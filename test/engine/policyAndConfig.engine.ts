@@ -4,8 +4,8 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { FakeClouds } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 describe("engine: policy pack and pulumi config set", function () {
     this.timeout(10 * 60_000);
@@ -13,15 +13,11 @@ describe("engine: policy pack and pulumi config set", function () {
     let ws: EngineWorkspace;
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "dev" }));
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     const policyPack = () => path.join(ws.projectDir, "policy");

@@ -17,8 +17,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "../../tools/projectRoot";
-import { FakeClouds } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 const ROOT = projectRoot();
 const EXTRA_URI = "https://dbt.attacker.example/complete/azure_active_directory";
@@ -68,16 +68,12 @@ describe("engine: the redirect-URI rule accepts exactly the stack's declared hos
     let tree = "";
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "custom", stackFile: STACK, env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "custom", stackFile: STACK }));
         tree = programWithExtraUri();
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
         if (tree) {
             fs.rmSync(tree, { recursive: true, force: true });
         }

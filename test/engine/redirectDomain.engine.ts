@@ -6,8 +6,8 @@
  * `pulumi up` again succeeds, the app allows the host, and `dbtOauthRedirectDomain` shows it.
  */
 import * as assert from "assert";
-import { FakeClouds } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 const DOMAIN = "ab123.us1.dbt.com";
 const STACK = `config:
@@ -23,15 +23,11 @@ describe("engine: dbt Cloud's redirect domain is not among the app's hosts", fun
     let command = "";
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds({ oauthRedirectUriDomain: DOMAIN });
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "moved", stackFile: STACK, env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "moved", stackFile: STACK, clouds: { oauthRedirectUriDomain: DOMAIN } }));
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     it("1. pulumi up writes dbt Cloud's record, then fails naming the command that adds the host", async () => {

@@ -10,8 +10,8 @@ import * as assert from "assert";
 import { isDeepStrictEqual } from "util";
 import { GIT_REPOSITORIES_NAMESPACE } from "../../domain/wellKnownIds";
 import { FakeAzureDevOps } from "../azuredevops/fakeAzureDevOps";
-import { DBT_TOKEN, FakeClouds, PAT } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { DBT_TOKEN, FakeClouds, PAT, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 interface EngineStep { op: string; urn: string; old?: { outputs?: Record<string, unknown> }; new?: { outputs?: Record<string, unknown> } }
 interface StateResource { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }
@@ -74,16 +74,12 @@ describe("engine: pulumi refresh sees Azure DevOps drift; up repairs it; secrets
     const entitlement = () => [...clouds.ado.entitlements.values()][0];
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "dev", env: { ...env, DBT_ADO_READ_PAUSE_MS: "10" }, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "dev" }));
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     it("1. a removed bit, a removed membership and another licence show as exactly that drift; up grants them again", async () => {
@@ -118,7 +114,7 @@ describe("engine: pulumi refresh sees Azure DevOps drift; up repairs it; secrets
             "Data Platform": ["no longer a member of \"Readers\""],
         });
         const [connection] = await ofType(CONNECTION);
-        assert.strictEqual(connection.outputs?.connectedTenantId, "72f988bf-86f1-41af-91ab-2d7cd011db47", "the connection did not drift");
+        assert.strictEqual(connection.outputs?.connectedTenantId, TENANT, "the connection did not drift");
 
         const preview = JSON.parse((await ws.pulumi(["preview", "--json"])).stdout) as { steps: EngineStep[] };
         const planned = preview.steps.filter((s) => s.op !== "same" && /azuredevops:/.test(s.urn)).map((s) => `${s.op} ${nameOf(s.urn)}`).sort();

@@ -6,8 +6,8 @@
  * secret in state after refresh.
  */
 import * as assert from "assert";
-import { DBT_TOKEN, FakeClouds, PAT } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { DBT_TOKEN, FakeClouds, PAT, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 interface ExportedResource { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }
 
@@ -44,16 +44,12 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
         .map(([k, v]) => [k, typeof v === "object" && v !== null && "ciphertext" in v ? "[secret]" : v]))]));
 
     before(async function () {
-        const bin = requireEngine(this);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
+        ({ clouds, ws } = await startEngineStack(this, { stack: "dev" }));
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     it("1. a changed organization and authentication method show as exactly that drift, and up repairs them", async () => {

@@ -15,21 +15,13 @@ import * as path from "path";
 import { planRotation, RotationSettings } from "../../domain/rotationSchedule";
 import { projectRoot } from "../../tools/projectRoot";
 import { readTenant } from "./fakeAzuread/tenant";
-import { FakeClouds } from "./fakeClouds";
-import { EngineWorkspace, requireEngine } from "./workspace";
+import { DbtSecretWrite, FakeClouds, startEngineStack, stopEngineStack, watchDbtSecretWrites } from "./fakeClouds";
+import { EngineWorkspace } from "./workspace";
 
 const ROOT = projectRoot();
 const DAY = 24 * 60 * 60 * 1000;
 const SETTINGS: RotationSettings = { rotationDays: 90, overlapDays: 14 };
 const PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
-
-/** What dbt Cloud was given, and how far the tenant's call log had got at that moment. */
-interface DbtWrite {
-    secret: string;
-    tenantCalls: number;
-    /** keyId -> value of every password in the tenant at that moment. */
-    passwords: Map<string, string>;
-}
 
 /** The first instant of each of the next `count` rotation periods after `from`. */
 function nextBoundaries(from: Date, count: number): Date[] {
@@ -47,41 +39,27 @@ describe("engine: client-secret rotation through period boundaries", function ()
     this.timeout(15 * 60_000);
     let clouds: FakeClouds;
     let ws: EngineWorkspace;
-    const writes: DbtWrite[] = [];
-    /** Every password value ever seen, by key id, so deleted ones can be named. */
+    let writes: DbtSecretWrite[] = [];
+    let problems: string[] = [];
+    /** Every password value seen, by key id, so deleted ones can be named. */
     const seen = new Map<string, string>();
 
-    function snapshotPasswords(): Map<string, string> {
-        const passwords = new Map<string, string>();
+    function snapshotPasswords(): void {
         for (const p of readTenant(ws.tenantFile).applications.flatMap((a) => a.passwords)) {
-            passwords.set(p.keyId, p.value);
             seen.set(p.keyId, p.value);
         }
-        return passwords;
+        for (const write of writes) {
+            write.passwords.forEach((value, keyId) => seen.set(keyId, value));
+        }
     }
 
     before(async function () {
-        const bin = requireEngine(this, true);
-        clouds = new FakeClouds();
-        const env = await clouds.start();
-        ws = await EngineWorkspace.create({ bin, stack: "dev", env, tenant: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" } });
-        clouds.dbt.server.onRequest = (request) => {
-            const body = request.body as { client_secret?: string } | undefined;
-            if (request.method === "POST" && body?.client_secret) {
-                const passwords = snapshotPasswords();
-                const held = writes.length ? writes[writes.length - 1].secret : undefined;
-                assert.ok([...passwords.values()].includes(body.client_secret), "dbt Cloud was given a secret the tenant does not hold");
-                if (held !== undefined) {
-                    assert.ok([...passwords.values()].includes(held), "the secret dbt Cloud held was deleted before its successor reached dbt Cloud");
-                }
-                writes.push({ secret: body.client_secret, tenantCalls: readTenant(ws.tenantFile).calls.length, passwords });
-            }
-        };
+        ({ clouds, ws } = await startEngineStack(this, { stack: "dev", needsFaketime: true }));
+        ({ writes, problems } = watchDbtSecretWrites(clouds, ws.tenantFile));
     });
 
     after(async () => {
-        await clouds?.stop();
-        ws?.dispose();
+        await stopEngineStack({ clouds, ws });
     });
 
     /** What dbt Cloud held when the tenant's call number `n` happened. */
@@ -93,6 +71,7 @@ describe("engine: client-secret rotation through period boundaries", function ()
     function assertConverged(at: Date): void {
         const passwords = readTenant(ws.tenantFile).applications[0].passwords;
         snapshotPasswords();
+        assert.deepStrictEqual(problems, [], "every dbt Cloud write, as it arrived");
         assert.strictEqual(passwords.length, 2, "two slots");
         const newest = [...passwords].sort((a, b) => a.endDate.localeCompare(b.endDate)).pop()!;
         assert.strictEqual(clouds.dbtSecret(), newest.value, "dbt Cloud holds the newest secret");
