@@ -261,8 +261,13 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
     /**
      * `pulumi refresh`: which of the bits and memberships this resource granted are still there.
      * Lost ones are listed in `drift` (the recorded grants stay, so the next `up` grants them again
-     * as this resource's own). A project that is gone takes its grants with it: `{ id: "" }`.
-     * Reads only; returns nothing but what state already held plus `drift` (no credential).
+     * as this resource's own). A project answered 404 keeps its state too, reported as drift, never
+     * `{ id: "" }`: Azure DevOps answers 404 also for a project this credential cannot see, and a
+     * resource dropped from state would make the next `up` record its own still-present bits and
+     * memberships as pre-existing, which destroy then never revokes. The next `up` re-resolves the
+     * project (failing with the visible projects when it is not there); destroy of a project that is
+     * really gone tolerates the 404s. Reads only; returns nothing but what state already held plus
+     * `drift` (no credential).
      */
     async read(id, props) {
         return withRedaction(() => [process.env.AZDO_PERSONAL_ACCESS_TOKEN], async () => {
@@ -272,7 +277,9 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
             const session = await openAdoSession(props.organization);
             const project = await findProject(session, props.projectId);
             if (!project) {
-                return { id: "" };
+                const drift = [`project ${props.projectId} ("${props.project}") not found: deleted, or not visible to this credential`];
+                providerLog(`Project "${props.project}": ${drift[0]}. State keeps what was granted; the next \`pulumi up\` looks the project up again.`);
+                return { id, props: { ...props, drift } };
             }
             const identity = props.servicePrincipal.identityDescriptor;
             const drift: string[] = [];

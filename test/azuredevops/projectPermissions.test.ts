@@ -142,10 +142,35 @@ describe("azuredevops: AzureDevOpsProjectPermissions provider", () => {
             assert.strictEqual(fake.memberships.size, 0);
         });
 
-        it("read answers { id: \"\" } when the project is gone", async () => {
+        it("read keeps the state of a project answered 404 (gone, or hidden from this credential) as drift; once visible again, up re-grants as ours and destroy revokes all", async () => {
             const { id, outs } = await provider.create(inputs());
+            // Azure DevOps answers 404 for a project the credential cannot see: nothing was revoked.
             fake.projects.splice(fake.projects.indexOf(PROJECT), 1);
-            assert.deepStrictEqual(await provider.read!(id, outs!), { id: "" });
+            const { result: read, lines } = await captureConsole(() => provider.read!(id, outs!));
+            assert.strictEqual(read!.id, id, "still in state, never { id: \"\" }");
+            assert.deepStrictEqual(read!.props!.grantedAces, outs!.grantedAces, "what was granted stays recorded");
+            assert.deepStrictEqual(read!.props!.grantedMemberships, outs!.grantedMemberships);
+            assert.deepStrictEqual(read!.props!.drift, [`project ${PROJECT.id} ("${PROJECT.name}") not found: deleted, or not visible to this credential`]);
+            assert.ok(lines.some((l) => l.includes("not visible to this credential")), "refresh says so");
+            assert.deepStrictEqual(await provider.diff!(id, read!.props!, inputs()), { changes: true, replaces: [], deleteBeforeReplace: false });
+            // While the project is still not found, up fails naming the visible projects and changes nothing.
+            await assert.rejects(provider.update!(id, read!.props!, inputs()), /no project named "Analytics"/);
+
+            fake.projects.unshift(PROJECT);
+            const { outs: after } = await provider.update!(id, read!.props!, inputs());
+            assert.deepStrictEqual(after!.preExistingMemberships, [], "its own membership is never recorded as pre-existing");
+            assert.deepStrictEqual(after!.grantedMemberships, outs!.grantedMemberships);
+            assert.deepStrictEqual(after!.grantedAces.map((a) => [a.namespaceId, a.bits, a.alreadyAllowedBits]), [[HOOKS, 7, 0], [GIT, 16388, 0]]);
+            assert.deepStrictEqual(after!.drift, []);
+            await provider.delete!(id, after!);
+            assert.strictEqual(fake.aces.size, 0, "destroy revokes every bit it granted");
+            assert.strictEqual(fake.memberships.size, 0, "and every membership");
+        });
+
+        it("read fails, naming the endpoint, on a 200 without a project id; never reads it as gone", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.server.inject((r) => r.method === "GET" && r.path.endsWith(`/projects/${PROJECT.id}`), { kind: "status", status: 200, body: {} });
+            await assert.rejects(provider.read!(id, outs!), new RegExp(`GET http://127\\.0\\.0\\.1:\\d+/core/${ORG}/_apis/projects/${PROJECT.id}\\?api-version=7\\.1 answered HTTP 200 without a project id`));
         });
 
         it("a pre-existing Deny on a bit we grant is reported, never erased, and still there after destroy", async () => {

@@ -1,7 +1,9 @@
 /**
  * Project lookup by name, with an error that lists what does exist.
  */
+import { describeUrl } from "../../../lib/http/redact";
 import { AdoSession, adoListAll, adoRequest, PERMISSION_HINTS } from "./client";
+import { orgUrl } from "./endpoints";
 
 export interface ProjectRef {
     id: string;
@@ -21,11 +23,22 @@ export async function resolveProject(session: AdoSession, projectName: string): 
     return match;
 }
 
-/** A project by id, or undefined when it no longer exists (404). For refresh. */
+/**
+ * A project by id, or undefined when Azure DevOps answers 404. For refresh. A 404 is not proof
+ * the project is gone: Azure DevOps answers 404 as well for a project this credential cannot see.
+ * A 200 without an `id` is not an answer about the project at all, so it is an error, never "gone".
+ */
 export async function findProject(session: AdoSession, projectId: string): Promise<ProjectRef | undefined> {
+    const path = `_apis/projects/${encodeURIComponent(projectId)}?api-version=7.1`;
     const result = await adoRequest<ProjectRef>(session, {
-        method: "GET", host: "core", path: `_apis/projects/${encodeURIComponent(projectId)}?api-version=7.1`,
-        permissionHint: PERMISSION_HINTS.projectRead, acceptStatuses: [404],
+        method: "GET", host: "core", path, permissionHint: PERMISSION_HINTS.projectRead, acceptStatuses: [404],
     });
-    return result.status === 404 || !result.body?.id ? undefined : result.body;
+    if (result.status === 404) {
+        return undefined;
+    }
+    if (!result.body?.id) {
+        throw new Error(`GET ${describeUrl(orgUrl(session.hosts.core, session.organization, path))} answered HTTP ${result.status} without a project id; ` +
+            "refusing to read that as \"project gone\". Re-run `pulumi refresh`; if it persists, check what answers at that address (a proxy, a sign-in page).");
+    }
+    return result.body;
 }
