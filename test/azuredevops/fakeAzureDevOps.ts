@@ -24,7 +24,9 @@
  * - `invalidatePatsOnConnect`: connecting the organization to a directory makes the PAT in use
  *   fail (Microsoft's "Connect your organization to Microsoft Entra ID" says to reconfigure PATs).
  * - membership existence answers `HEAD` (404 when absent; vsts-rest-api-specs graph 7.1
- *   "Memberships - Check Membership Existence").
+ *   "Memberships - Check Membership Existence"); `membershipCheckAnswer: "302"` answers it with a
+ *   redirect to the sign-in page, which itself answers 200 (HTML), as a refused credential may get
+ *   (REFERENCE.md: anonymous calls may be answered 302 to sign-in).
  */
 import { FakeServer, RecordedRequest, Reply } from "../http/fakeServer";
 
@@ -73,6 +75,8 @@ export class FakeAzureDevOps {
     public answerLicence: string | undefined;
     /** How a GET of a removed entitlement answers. */
     public removedEntitlementAnswer: "404" | "statusNone" = "404";
+    /** How HEAD graph/memberships answers: as the state says, or a redirect to the sign-in page. */
+    public membershipCheckAnswer: "state" | "302" = "state";
     public invalidatePatsOnConnect = false;
     private patInvalidated = false;
     private readonly removed = new Map<string, Entitlement>();
@@ -161,6 +165,9 @@ export class FakeAzureDevOps {
     }
 
     private handle(request: RecordedRequest): Reply {
+        if (request.path.startsWith("/signin/")) {
+            return { status: 200, raw: "<html><body>Sign in to your account</body></html>", headers: { "Content-Type": "text/html; charset=utf-8" } };
+        }
         const match = /^\/(core|vssps|vsaex)\/([^/]+)\/_apis\/(.*)$/.exec(request.path);
         if (!match) {
             return { status: 404, body: { message: "no route" } };
@@ -219,6 +226,9 @@ export class FakeAzureDevOps {
         if ((m = /^(GET|HEAD|PUT|DELETE) vssps graph\/memberships\/([^/]+)\/([^/]+)$/.exec(route))) {
             const key = `${m[2]}|${m[3]}`;
             const was = this.memberships.has(key);
+            if (m[1] === "HEAD" && this.membershipCheckAnswer === "302") {
+                return { status: 302, raw: "", headers: { Location: `${this.server.baseUrl}/signin/_signin?realm=dev.azure.com` } };
+            }
             if (m[1] === "PUT") {
                 this.wrote(`m|${key}`, was);
                 this.memberships.add(key);

@@ -218,6 +218,18 @@ describe("azuredevops: AzureDevOpsProjectPermissions provider", () => {
             assert.strictEqual(fake.server.matching("GET", "graph/memberships").length, 0);
         });
 
+        it("a membership check redirected to a sign-in page that answers 200 is an error naming the endpoint, never \"member\"", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.memberships.delete(`${SUBJECT}|${READERS}`);
+            fake.membershipCheckAnswer = "302";
+            const { error } = await captureConsole(() => provider.read!(id, outs!));
+            assert.match(String((error as Error)?.message), new RegExp(`HEAD http://127\\.0\\.0\\.1:\\d+/vssps/${ORG}/_apis/graph/memberships/${SUBJECT}/${READERS}\\?api-version=7\\.1-preview\\.1 answered HTTP 302 \\(to http://127\\.0\\.0\\.1:\\d+/signin/.*neither "member"`));
+            assert.strictEqual(fake.server.matching("HEAD", "signin").length + fake.server.matching("GET", "signin").length, 0, "the redirect is not followed");
+            fake.membershipCheckAnswer = "state";
+            const { result } = await captureConsole(() => provider.read!(id, outs!));
+            assert.deepStrictEqual(result!.props!.drift, ["no longer a member of \"Readers\""]);
+        });
+
         it("follows x-ms-continuationtoken pages for projects and groups", async () => {
             fake.pageSize = 1;
             const { outs } = await provider.create(inputs({ project: OTHER_PROJECT.name, access: "project_administrators" }));

@@ -27,6 +27,8 @@ export interface AdoCall {
     contentType?: string;
     permissionHint: string;
     acceptStatuses?: number[];
+    /** "manual" returns a 3xx as it came (see HttpRequestSpec.redirect); default "follow". */
+    redirect?: "follow" | "manual";
 }
 
 /**
@@ -91,6 +93,7 @@ function sendAdoRequest<T>(session: AdoSession, call: AdoCall): Promise<HttpResu
         credentialSource: session.credentials.source,
         secrets: session.credentials.secrets,
         acceptStatuses: call.acceptStatuses,
+        redirect: call.redirect,
     }, httpSettingsFromEnv());
 }
 

@@ -2,7 +2,9 @@
  * Azure DevOps Graph and Identities calls: subject descriptors, identity descriptors,
  * project scope descriptors, project groups and direct memberships.
  */
+import { describeUrl } from "../../../lib/http/redact";
 import { AdoSession, adoListAll, adoRequest, AdoList, PERMISSION_HINTS } from "./client";
+import { orgUrl } from "./endpoints";
 
 const GRAPH_API = "api-version=7.1-preview.1";
 
@@ -64,12 +66,21 @@ export async function findProjectGroup(session: AdoSession, scopeDescriptor: str
  * 7.1 "Memberships - Check Membership Existence"; azure-devops-node-api GraphApi.checkMembershipExistence).
  */
 export async function isDirectMember(session: AdoSession, subjectDescriptor: string, containerDescriptor: string): Promise<boolean> {
+    const path = `_apis/graph/memberships/${encodeURIComponent(subjectDescriptor)}/${encodeURIComponent(containerDescriptor)}?${GRAPH_API}`;
+    // Redirects are not followed: a sign-in redirect ending on a 200 page must not read as "member".
     const result = await adoRequest<unknown>(session, {
-        method: "HEAD", host: "vssps",
-        path: `_apis/graph/memberships/${encodeURIComponent(subjectDescriptor)}/${encodeURIComponent(containerDescriptor)}?${GRAPH_API}`,
-        permissionHint: PERMISSION_HINTS.graphRead, acceptStatuses: [404],
+        method: "HEAD", host: "vssps", path, permissionHint: PERMISSION_HINTS.graphRead, acceptStatuses: [404], redirect: "manual",
     });
-    return result.status !== 404;
+    if (result.status === 200 || result.status === 204) {
+        return true;
+    }
+    if (result.status === 404) {
+        return false;
+    }
+    const where = result.headers.get("location");
+    throw new Error(`HEAD ${describeUrl(orgUrl(session.hosts.vssps, session.organization, path))} answered HTTP ${result.status}` +
+        `${where ? ` (to ${describeUrl(where)})` : ""}, which says neither "member" (200/204) nor "not a member" (404). ` +
+        `A redirect here is most often a sign-in page: check the credential. It needs: ${PERMISSION_HINTS.graphRead}.`);
 }
 
 export async function addMembership(session: AdoSession, subjectDescriptor: string, containerDescriptor: string): Promise<void> {
