@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { GIT_REPOSITORIES_NAMESPACE as GIT, SERVICE_HOOKS_NAMESPACE as HOOKS } from "../../domain/wellKnownIds";
 import { ProjectPermissionsInputs, ProjectPermissionsOutputs, projectPermissionsProvider as provider } from "../../providers/azuredevops/projectPermissions";
+import { ADO_MAX_PAGES } from "../../providers/azuredevops/api/client";
 import { PartialFailure } from "../../providers/providerSafety";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
 import { FakeAzureDevOps, ORG, OTHER_PROJECT, PAT, PROJECT, SP_OBJECT_ID } from "./fakeAzureDevOps";
@@ -228,6 +229,16 @@ describe("azuredevops: AzureDevOpsProjectPermissions provider", () => {
             fake.membershipCheckAnswer = "state";
             const { result } = await captureConsole(() => provider.read!(id, outs!));
             assert.deepStrictEqual(result!.props!.drift, ["no longer a member of \"Readers\""]);
+        });
+
+        it("a list still going after the page bound fails naming the endpoint, instead of reading a cut-off list as complete", async () => {
+            fake.pageSize = 1;
+            for (let i = 0; i < ADO_MAX_PAGES; i++) {
+                fake.projects.unshift({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, name: `Filler ${i}` });
+            }
+            const { error } = await captureConsole(() => provider.create(inputs()));
+            assert.match(String((error as Error)?.message), new RegExp(`GET http://127\\.0\\.0\\.1:\\d+/core/${ORG}/_apis/projects\\?\\$top=500&api-version=7\\.1 still had more pages after ${ADO_MAX_PAGES}`));
+            assert.strictEqual(fake.server.matching("POST", "accesscontrolentries").length, 0, "nothing granted");
         });
 
         it("follows x-ms-continuationtoken pages for projects and groups", async () => {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { AzureAdApplicationInputs, AzureAdApplicationOutputs, azureAdApplicationProvider as provider } from "../../providers/dbtcloud/azureAdApplication";
+import { MAX_PAGES } from "../../providers/dbtcloud/api/azureAdApplications";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
 import { ACCOUNT, DBT_TOKEN, FakeDbtCloud, FakeDeployment, IP_REFUSED_TEXT, NOT_SCOPED_TEXT } from "./fakeDbtCloud";
 
@@ -419,6 +420,16 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
             await captureConsole(() => provider.delete!("501", stateOf()));
             assert.deepStrictEqual(calls(), ["GET ", "GET ", "DELETE 501/"]);
             assert.deepStrictEqual(fake.server.requests.slice(0, 2).map((r) => r.query.get("offset")), ["0", "1"]);
+        });
+
+        it("a list still going after the page bound fails naming the endpoint, never reads as \"record gone\"", async () => {
+            fake.pageSize = 1;
+            for (let i = 0; i < MAX_PAGES; i++) {
+                fake.records.push({ id: 1000 + i, active: true, fields: allFields("x") });
+            }
+            fake.records.push({ id: 501, active: true, fields: allFields(SECRET_V1) });
+            const { error } = await captureConsole(() => provider.read!("501", stateOf()));
+            assert.match(String((error as Error)?.message), new RegExp(`GET http://127\\.0\\.0\\.1:\\d+/api/v3/accounts/${ACCOUNT}/azure-ad-applications/ still had more pages after ${MAX_PAGES}`));
         });
 
         it("check never repeats a value that may be a secret (swapped clientId and clientSecret) and cuts other values", async () => {

@@ -6,6 +6,7 @@
 import { azureDevOpsCredentials, AzureDevOpsCredentials } from "../../../lib/http/azureDevOpsAuth";
 import { HttpMethod, HttpResult, isHttpError, requestJson } from "../../../lib/http/request";
 import { httpSettingsFromEnv } from "../../../lib/http/settings";
+import { describeUrl } from "../../../lib/http/redact";
 import { azureDevOpsHosts, AzureDevOpsHosts, orgUrl } from "./endpoints";
 
 export interface AdoSession {
@@ -103,25 +104,30 @@ export interface AdoList<T> {
     value?: T[];
 }
 
+/** How many pages adoListAll follows before it gives up. */
+export const ADO_MAX_PAGES = 100;
+
 /**
  * Follows x-ms-continuationtoken pages (graph, projects) up to a generous bound: the response
  * header carries the token and the next request passes it as `continuationToken` (vsts-rest-api-specs
- * graph 7.1 "Service Principals - List" / "Groups - List", core "Projects - List").
+ * graph 7.1 "Service Principals - List" / "Groups - List", core "Projects - List"). Hitting the
+ * bound throws, naming the endpoint: a cut-off list must never read as "not there".
  */
 export async function adoListAll<T>(session: AdoSession, call: AdoCall): Promise<T[]> {
     const items: T[] = [];
     let continuation: string | undefined;
-    for (let page = 0; page < 100; page++) {
+    for (let page = 0; page < ADO_MAX_PAGES; page++) {
         const separator = call.path.includes("?") ? "&" : "?";
         const path = continuation ? `${call.path}${separator}continuationToken=${encodeURIComponent(continuation)}` : call.path;
         const result = await adoRequest<AdoList<T>>(session, { ...call, path });
         items.push(...(result.body?.value ?? []));
         continuation = result.headers.get("x-ms-continuationtoken") ?? undefined;
         if (!continuation) {
-            break;
+            return items;
         }
     }
-    return items;
+    throw new Error(`${call.method} ${describeUrl(orgUrl(session.hosts[call.host], session.organization, call.path))} still had more pages after ` +
+        `${ADO_MAX_PAGES} (x-ms-continuationtoken): stopped rather than treat a cut-off list (${items.length} items so far) as complete.`);
 }
 
 export const PERMISSION_HINTS = {

@@ -7,6 +7,7 @@ import { AuthMode } from "../../../domain/authMode";
 import { baseUrlOverride } from "../../../domain/baseUrlOverride";
 import { dbtCloudCredentials } from "../../../lib/http/dbtCloudAuth";
 import { HttpError, isHttpError, makeHttpError } from "../../../lib/http/httpError";
+import { describeUrl } from "../../../lib/http/redact";
 import { HttpMethod, requestJson } from "../../../lib/http/request";
 import { HttpSettings, httpSettingsFromEnv } from "../../../lib/http/settings";
 
@@ -159,7 +160,7 @@ async function call<T>(session: DbtSession, method: HttpMethod, path: string, bo
 
 /** Page size asked for, and a ceiling on pages so a server that never ends its list cannot loop us forever. */
 const PAGE_LIMIT = 100;
-const MAX_PAGES = 50;
+export const MAX_PAGES = 50;
 
 /**
  * Every active record the account has at this host (the list is scoped to the account in the path),
@@ -176,10 +177,14 @@ export async function listAccountApplications(session: DbtSession): Promise<Azur
         records.push(...data);
         const total = Number(result.body?.extra?.pagination?.total_count);
         offset += data.length;
-        if (data.length === 0 || !Number.isFinite(total) || offset >= total) break;
+        if (data.length === 0 || !Number.isFinite(total) || offset >= total) {
+            // state 2 is dbt's "deleted" (soft delete); such a record is not the account's any more.
+            return records.filter((r) => typeof r?.id === "number" && r.state !== 2);
+        }
     }
-    // state 2 is dbt's "deleted" (soft delete); such a record is not the account's any more.
-    return records.filter((r) => typeof r?.id === "number" && r.state !== 2);
+    // A cut-off list could miss the account's record and read as "record gone": say so instead.
+    throw new Error(`GET ${describeUrl(`${session.host}/v3/accounts/${encodeURIComponent(session.accountId)}/azure-ad-applications/`)} ` +
+        `still had more pages after ${MAX_PAGES} (${records.length} records so far): stopped rather than treat a cut-off list as complete.`);
 }
 
 /** The account's record, if one is visible (there is at most one per account). */
