@@ -1,15 +1,15 @@
 import { PolicyResource, Rule } from "../types";
 import { APPLICATION_TYPE, DBT_REDIRECT_PATHS } from "../wellKnownIds";
 
-/** dbt Cloud's own domains: the hosts accepted when neither the stack nor the pack names any. */
+/** dbt Cloud's own domains: the pack's default ceiling for redirect hosts. */
 export const DBT_DOMAINS = ["getdbt.com", "dbt.com"];
 /** The program's component that declares the access hosts (its `dbtCloudHosts` input). */
 export const APP_COMPONENT_TYPE = "dbt-azure-devops:entra:DbtAzureDevOpsApp";
 
 export interface DbtRedirectUrisConfig {
-    /** Exactly the access hosts allowed, when the stack's resources do not declare them. */
+    /** Hosts allowed besides those under `allowedDomains`: a custom domain is listed here, in the pack config. */
     allowedHosts: string[];
-    /** Domains whose hosts are allowed when no host list is known. */
+    /** Domains whose hosts are allowed (default dbt Cloud's). */
     allowedDomains: string[];
 }
 
@@ -17,11 +17,20 @@ export interface DbtRedirectUrisConfig {
  * Redirect URIs decide where Entra may send an authorization code. Only dbt Cloud's two
  * completion paths, over https, belong on this app; anything else widens who can receive a
  * code issued for it.
+ *
+ * The hosts come from two places, and a URI needs both. The pack's own config is the ceiling
+ * (`allowedDomains`, default dbt Cloud's, plus `allowedHosts`): it is reviewed apart from the
+ * stack, and nothing the stack says can widen it. The stack's declared hosts (the app
+ * component's `dbtCloudHosts`, from stack config) only narrow it further: a host the stack did
+ * not declare has no business on the app even when it is dbt's. Trusting the stack's hosts
+ * alone would let the pull request under review choose where sign-in codes go (see
+ * ../wellKnownIds.ts on why a policy does not share what it polices).
  */
 export const dbtRedirectUris: Rule<DbtRedirectUrisConfig> = {
     name: "entra-app-dbt-redirect-uris-only",
-    description: "Web redirect URIs are https, on the stack's configured dbt Cloud hosts only (else policy config allowedHosts, else *.getdbt.com / *.dbt.com), " +
-        "and only dbt Cloud's /complete/azure_active_directory[_service_user] paths; no SPA or public-client URIs.",
+    description: "Web redirect URIs are https, on a host both allowed by the policy config (allowedDomains, default *.getdbt.com / *.dbt.com, " +
+        "or allowedHosts) and declared by the stack's dbt Cloud hosts, and only dbt Cloud's /complete/azure_active_directory[_service_user] paths; " +
+        "no SPA or public-client URIs.",
     enforcementLevel: "mandatory",
     // It reads the app component's declared hosts, another resource: a stack policy in the pack.
     scope: "stack",
@@ -57,30 +66,29 @@ export const dbtRedirectUris: Rule<DbtRedirectUrisConfig> = {
     },
 };
 
-/** Which hosts a URI may name. */
-export type AllowedHosts = { exactly: string[]; from: string } | { domains: string[] };
-
 /**
- * The hosts the stack itself declares (the app component's `dbtCloudHosts`, from its config),
- * else the pack config's `allowedHosts`, else any host under `allowedDomains` (dbt's).
+ * Which hosts a URI may name: one the pack allows (under `domains`, or listed in `hosts`) and,
+ * when the stack declares hosts, one of `declared` too.
  */
+export interface AllowedHosts {
+    domains: string[];
+    hosts: string[];
+    declared?: string[];
+}
+
+/** The pack config's ceiling, narrowed by the hosts the stack declares (the app component's `dbtCloudHosts`). */
 export function allowedHostsOf(context: { config: Partial<DbtRedirectUrisConfig>; stack?: readonly PolicyResource[] }): AllowedHosts {
-    const declared = (context.stack ?? [])
-        .filter((r) => r.type === APP_COMPONENT_TYPE)
-        .flatMap((r) => (Array.isArray(r.props.dbtCloudHosts) ? r.props.dbtCloudHosts : []))
-        .filter((h): h is string => typeof h === "string");
-    if (declared.length > 0) {
-        return { exactly: declared.map((h) => h.toLowerCase()), from: "the stack's dbtCloudHost and dbtCloudAdditionalHosts" };
-    }
-    const configured = (context.config.allowedHosts ?? []).filter((h) => typeof h === "string");
-    if (configured.length > 0) {
-        return { exactly: configured.map((h) => h.toLowerCase()), from: "the policy config's allowedHosts" };
-    }
-    return { domains: context.config.allowedDomains ?? DBT_DOMAINS };
+    const lower = (values: unknown) => (Array.isArray(values) ? values : []).filter((h): h is string => typeof h === "string").map((h) => h.toLowerCase());
+    const declared = (context.stack ?? []).filter((r) => r.type === APP_COMPONENT_TYPE).flatMap((r) => lower(r.props.dbtCloudHosts));
+    return {
+        domains: lower(context.config.allowedDomains ?? DBT_DOMAINS),
+        hosts: lower(context.config.allowedHosts ?? []),
+        ...(declared.length > 0 ? { declared } : {}),
+    };
 }
 
 /** Why a URI is not one of dbt Cloud's, or undefined when it is. */
-export function redirectUriProblem(uri: unknown, hosts: AllowedHosts = { domains: DBT_DOMAINS }): string | undefined {
+export function redirectUriProblem(uri: unknown, allowed: AllowedHosts = { domains: DBT_DOMAINS, hosts: [] }): string | undefined {
     if (typeof uri !== "string") {
         return "is not a string";
     }
@@ -103,14 +111,16 @@ export function redirectUriProblem(uri: unknown, hosts: AllowedHosts = { domains
         return "names a port; dbt Cloud's access URLs have none";
     }
     const host = url.hostname.toLowerCase();
-    if ("exactly" in hosts && !hosts.exactly.includes(host)) {
-        return `is on host ${host}, not one of ${hosts.exactly.join(", ")} (${hosts.from})`;
+    const reasons: string[] = [];
+    if (allowed.declared && !allowed.declared.includes(host)) {
+        reasons.push(`not one of ${allowed.declared.join(", ")} (the stack's dbtCloudHost and dbtCloudAdditionalHosts)`);
     }
-    if ("domains" in hosts && !hosts.domains.some((d) => host === d || host.endsWith(`.${d}`))) {
-        return `is on host ${host}, outside dbt Cloud's domains (${hosts.domains.join(", ")}); for a custom domain set dbtCloudCustomDomain in the stack, ` +
-            "or list the host in the policy config's allowedHosts";
+    if (!allowed.hosts.includes(host) && !allowed.domains.some((d) => host === d || host.endsWith(`.${d}`))) {
+        reasons.push(`not allowed by the policy pack: outside ${allowed.domains.length > 0 ? allowed.domains.join(", ") : "(no domains)"} ` +
+            `and not in its config's allowedHosts (${allowed.hosts.length > 0 ? allowed.hosts.join(", ") : "none"}); a custom domain must be listed ` +
+            "there, in the policy-pack config file (policy/config.json, --policy-pack-config), not only in the stack's config");
     }
-    return undefined;
+    return reasons.length > 0 ? `is on host ${host}, ${reasons.join("; and ")}` : undefined;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

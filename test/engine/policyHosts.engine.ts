@@ -1,11 +1,13 @@
 /**
- * The redirect-URI rule (`entra-app-dbt-redirect-uris-only`) through the real analyzer accepts
- * exactly the stack's declared hosts: the pack runs it as a stack policy, which sees the app
- * component's `dbtCloudHosts` beside the Application's `web.redirectUris`.
+ * The redirect-URI rule (`entra-app-dbt-redirect-uris-only`) through the real analyzer: a host
+ * must be both allowed by the pack's own config (dbt's domains, or `allowedHosts` in the file
+ * given to `--policy-pack-config`) and declared by the stack. The pack runs it as a stack
+ * policy, which sees the app component's `dbtCloudHosts` beside the Application's
+ * `web.redirectUris`.
  *
- * - A stack on a custom domain (`dbtCloudCustomDomain: true`, no pack config) passes
- *   `--policy-pack policy`, in preview and in up; a resource policy could not see the hosts and
- *   would have refused the host as outside dbt's domains.
+ * - A stack on a custom domain (`dbtCloudCustomDomain: true`) with no pack config fails the
+ *   preview, naming the rule and the host: the stack's own config cannot widen the pack.
+ * - With a pack config listing the custom host, it passes in preview and in up.
  * - The same stack under a program whose app gets one more redirect URI, on a host the stack does
  *   not declare, fails the preview naming the rule. That program is this repository's, with a
  *   test-only `index.ts` that registers a stack transformation adding the URI to the Application
@@ -61,15 +63,18 @@ function programWithExtraUri(): string {
     return tree;
 }
 
-describe("engine: the redirect-URI rule accepts exactly the stack's declared hosts", function () {
+describe("engine: the redirect-URI rule accepts a host only when the pack config allows it and the stack declares it", function () {
     this.timeout(10 * 60_000);
     let clouds: FakeClouds;
     let ws: EngineWorkspace;
     let tree = "";
+    let packConfig = "";
 
     before(async function () {
         ({ clouds, ws } = await startEngineStack(this, { stack: "custom", stackFile: STACK }));
         tree = programWithExtraUri();
+        packConfig = path.join(tree, "policy-config.json");
+        fs.writeFileSync(packConfig, JSON.stringify({ "entra-app-dbt-redirect-uris-only": { allowedHosts: ["dbt.acme.example"] } }));
     });
 
     after(async () => {
@@ -80,12 +85,24 @@ describe("engine: the redirect-URI rule accepts exactly the stack's declared hos
     });
 
     const policyPack = () => path.join(ws.projectDir, "policy");
+    const withPack = () => ["--policy-pack", policyPack(), "--policy-pack-config", packConfig];
 
-    it("1. a custom-domain stack passes --policy-pack policy in preview and up, with no pack config", async () => {
-        const preview = await ws.pulumi(["preview", "--policy-pack", policyPack()]);
+    it("1. a custom-domain stack without the pack config listing its host fails the preview, naming the rule and the host", async () => {
+        const callsBefore = ws.tenant().calls.filter((c) => c.op !== "read" && c.op !== "invoke").length;
+        const result = await ws.pulumi(["preview", "--policy-pack", policyPack()], { allowFailure: true });
+        const text = result.stdout + result.stderr;
+        assert.notStrictEqual(result.code, 0, text);
+        assert.match(text, /\[mandatory\]\s+entra-app-dbt-redirect-uris-only\s+\(azuread:index:Application: dbt-azure-devops-app\)/, text);
+        assert.match(text, /dbt\.acme\.example, not allowed by the policy pack/, text);
+        assert.doesNotMatch(text, /ab123\.us1\.dbt\.com, not allowed/, "dbt's own host is within the default domains");
+        assert.strictEqual(ws.tenant().calls.filter((c) => c.op !== "read" && c.op !== "invoke").length, callsBefore, "a preview writes nothing");
+    });
+
+    it("1b. with --policy-pack-config listing the custom host, it passes in preview and up", async () => {
+        const preview = await ws.pulumi(["preview", ...withPack()]);
         assert.match(preview.stdout, /dbt-azure-devops@v1\.0\.0/, "the pack ran");
         assert.doesNotMatch(preview.stdout, /mandatory|advisory|can't run/i, preview.stdout);
-        const up = await ws.pulumi(["up", "--yes", "--skip-preview", "--policy-pack", policyPack()]);
+        const up = await ws.pulumi(["up", "--yes", "--skip-preview", ...withPack()]);
         assert.doesNotMatch(up.stdout, /mandatory|advisory|can't run/i, up.stdout);
         assert.deepStrictEqual([...ws.tenant().applications[0].web.redirectUris].sort(), [
             "https://ab123.us1.dbt.com/complete/azure_active_directory",
@@ -96,7 +113,7 @@ describe("engine: the redirect-URI rule accepts exactly the stack's declared hos
     it("2. the same stack under a program that adds a redirect URI on another host fails the preview, naming the rule", async () => {
         ws.useProgram(tree);
         const callsBefore = ws.tenant().calls.filter((c) => c.op !== "read" && c.op !== "invoke").length;
-        const result = await ws.pulumi(["preview", "--policy-pack", policyPack()], { allowFailure: true });
+        const result = await ws.pulumi(["preview", ...withPack()], { allowFailure: true });
         const text = result.stdout + result.stderr;
         assert.notStrictEqual(result.code, 0, text);
         assert.match(text, /\[mandatory\]\s+entra-app-dbt-redirect-uris-only\s+\(azuread:index:Application: dbt-azure-devops-app\)/, text);
@@ -105,13 +122,13 @@ describe("engine: the redirect-URI rule accepts exactly the stack's declared hos
     });
 
     it("3. measured: a stack policy judges final state, so up --skip-preview applies the stray URI, then fails naming the rule", async () => {
-        const result = await ws.pulumi(["up", "--yes", "--skip-preview", "--policy-pack", policyPack()], { allowFailure: true });
+        const result = await ws.pulumi(["up", "--yes", "--skip-preview", ...withPack()], { allowFailure: true });
         assert.notStrictEqual(result.code, 0);
         assert.match(result.stdout + result.stderr, /\[mandatory\]\s+entra-app-dbt-redirect-uris-only/);
         assert.ok(ws.tenant().applications[0].web.redirectUris.includes(EXTRA_URI), "the URI reached the app before the policy ran");
         // The repository's program puts it right.
         ws.useProgram(ROOT);
-        await ws.pulumi(["up", "--yes", "--skip-preview", "--policy-pack", policyPack()]);
+        await ws.pulumi(["up", "--yes", "--skip-preview", ...withPack()]);
         assert.ok(!ws.tenant().applications[0].web.redirectUris.includes(EXTRA_URI));
     });
 });

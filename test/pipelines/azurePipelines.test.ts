@@ -118,6 +118,14 @@ describe("azure-pipelines.yml", function () {
             assert.match(commandOf(steps[indexOfStep(steps, /pulumi up/)]), /pulumi up --yes .*--policy-pack policy/);
         });
 
+        it("every pulumi preview and up passes the pack's own config, policy/config.json", () => {
+            const runs = PIPELINE.stages.flatMap((s) => stepsOf(s.stage)).map(commandOf).filter((c) => /pulumi (preview|up) /.test(c));
+            assert.equal(runs.length, 3);
+            for (const run of runs) {
+                assert.match(run, /pulumi (preview|up) .*--policy-pack policy --policy-pack-config policy\/config\.json /);
+            }
+        });
+
         it("rotates on the schedule with pulumi up, then runs the expiry check", () => {
             const rotate = stage("Rotate");
             assert.match(rotate.condition ?? "", /eq\(variables\['Build.Reason'\], 'Schedule'\)/);

@@ -108,6 +108,13 @@ describe("GitHub workflows", function () {
             assert.equal(pulumiStep(deploy).with.policyPacks, "policy");
         });
 
+        it("every pulumi run (preview, deploy, rotate) passes the pack's own config, policy/config.json", () => {
+            for (const wf of [workflow("pull-request.yml"), deploy, rotate]) {
+                assert.equal(pulumiStep(wf).with.policyPacks, "policy");
+                assert.equal(pulumiStep(wf).with.policyPackConfigs, "policy/config.json");
+            }
+        });
+
         it("rotate runs pulumi up daily, then the expiry check even after a failed up", () => {
             const [schedule] = rotate.on.schedule as { cron: string }[];
             assert.match(schedule.cron, /^\d+ \d+ \* \* \*$/);

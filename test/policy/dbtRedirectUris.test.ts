@@ -40,20 +40,52 @@ describe(`policy ${POLICY}`, () => {
         assert.match(verdict.violations.join("\n"), /is on host emea\.dbt\.com, not one of cloud\.getdbt\.com \(the stack's dbtCloudHost/);
     });
 
-    it("accepts exactly the stack's hosts, custom ones included, and nothing else", async () => {
-        const stack = (await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true" } })).resources;
-        assert.deepEqual(verdictOf(POLICY, stack).violations, []);
-        const attacked = mutated(stack, APPLICATION_TYPE, (app) => {
-            (app.inputs.web as { redirectUris: string[] }).redirectUris.push("https://attacker.example/complete/azure_active_directory");
-        });
-        assert.match(verdictOf(POLICY, attacked).violations.join("\n"), /attacker\.example, not one of dbt\.acme\.example, ab123\.us1\.dbt\.com/);
+    const CUSTOM = { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true" };
+
+    it("fails a custom host that the stack declares but the pack config does not list (the stack cannot widen the pack)", async () => {
+        const stack = (await runProgram({ config: CUSTOM })).resources;
+        const violations = verdictOf(POLICY, stack).violations;
+        assert.equal(violations.length, 1, violations.join("\n"));
+        assert.match(violations[0], /"https:\/\/dbt\.acme\.example\/complete\/azure_active_directory" is on host dbt\.acme\.example, not allowed by the policy pack: outside getdbt\.com, dbt\.com and not in its config's allowedHosts \(none\)/);
+        assert.match(violations[0], /policy-pack config file/);
+        // Another pack host list does not help either.
+        assert.match(verdictOf(POLICY, stack, { [POLICY]: { allowedHosts: ["other.example"] } }).violations.join("\n"), /dbt\.acme\.example, not allowed by the policy pack/);
     });
 
-    it("without the stack's component, uses the pack config's allowedHosts, else dbt's domains", () => {
+    it("passes a custom host that the stack declares and the pack config's allowedHosts lists", async () => {
+        const stack = (await runProgram({ config: CUSTOM })).resources;
+        assert.deepEqual(verdictOf(POLICY, stack, { [POLICY]: { allowedHosts: ["DBT.acme.example"] } }).violations, []);
+    });
+
+    it("fails a host the pack lists but the stack does not declare, and names both reasons for a host neither allows", async () => {
+        const stack = (await runProgram({ config: CUSTOM })).resources;
+        const config = { [POLICY]: { allowedHosts: ["dbt.acme.example", "dbt.other.example"] } };
+        const attacked = mutated(stack, APPLICATION_TYPE, (app) => {
+            (app.inputs.web as { redirectUris: string[] }).redirectUris.push(
+                "https://dbt.other.example/complete/azure_active_directory",
+                "https://cloud.getdbt.com/complete/azure_active_directory",
+                "https://attacker.example/complete/azure_active_directory",
+            );
+        });
+        const violations = verdictOf(POLICY, attacked, config).violations;
+        assert.equal(violations.length, 3, violations.join("\n"));
+        assert.match(violations[0], /dbt\.other\.example, not one of dbt\.acme\.example, ab123\.us1\.dbt\.com \(the stack's dbtCloudHost and dbtCloudAdditionalHosts\)\.$/);
+        assert.match(violations[1], /cloud\.getdbt\.com, not one of dbt\.acme\.example, ab123\.us1\.dbt\.com/);
+        assert.match(violations[2], /attacker\.example, not one of .*; and not allowed by the policy pack/);
+    });
+
+    it("the pack's allowedDomains bound even dbt hosts the stack declares", async () => {
+        const stack = (await runProgram({ config: { dbtCloudHost: "emea.dbt.com" } })).resources;
+        assert.deepEqual(verdictOf(POLICY, stack).violations, []);
+        assert.match(verdictOf(POLICY, stack, { [POLICY]: { allowedDomains: ["getdbt.com"] } }).violations.join("\n"), /emea\.dbt\.com, not allowed by the policy pack: outside getdbt\.com/);
+        assert.deepEqual(verdictOf(POLICY, stack, { [POLICY]: { allowedDomains: [], allowedHosts: ["emea.dbt.com"] } }).violations, []);
+    });
+
+    it("without the stack's component, allows the pack's domains and allowedHosts only", () => {
         const app = { type: APPLICATION_TYPE, name: "app", inputs: { web: { redirectUris: ["https://dbt.acme.example/complete/azure_active_directory"] } }, options: {} };
-        assert.match(verdictOf(POLICY, [app]).violations.join("\n"), /outside dbt Cloud's domains/);
+        assert.match(verdictOf(POLICY, [app]).violations.join("\n"), /not allowed by the policy pack: outside getdbt\.com, dbt\.com/);
         assert.deepEqual(verdictOf(POLICY, [app], { [POLICY]: { allowedHosts: ["dbt.acme.example"] } }).violations, []);
-        assert.match(verdictOf(POLICY, [app], { [POLICY]: { allowedHosts: ["other.example"] } }).violations.join("\n"), /policy config's allowedHosts/);
+        assert.match(verdictOf(POLICY, [app], { [POLICY]: { allowedHosts: ["other.example"] } }).violations.join("\n"), /allowedHosts \(other\.example\)/);
         assert.equal(redirectUriProblem("https://attacker.example/complete/azure_active_directory") !== undefined, true);
     });
 

@@ -10,7 +10,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { AnalyzeRequest, AnalyzerResource, AnalyzerResourceOptions, AnalyzeResponse, AnalyzerInfo, AnalyzeStackRequest, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzeRequest, AnalyzerResource, AnalyzerResourceOptions, AnalyzeResponse, AnalyzerInfo, AnalyzeStackRequest, ConfigureAnalyzerRequest, EnforcementLevel, PolicyConfig } from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PlannedResource } from "../../policy/evaluate";
@@ -82,18 +82,36 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         }
     });
 
-    it("runs the redirect-URI rule as a stack policy: the program's declared hosts, custom ones included, and no other", async () => {
+    // Last: it configures the pack process, as --policy-pack-config does, for what follows.
+    it("runs the redirect-URI rule as a stack policy: a custom host the stack declares passes only once the pack config lists it", async () => {
         const stack = (await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true" } })).resources;
+        const unlisted: string[] = [];
+        assert.deepEqual(await stackViolationsFor(stack, unlisted), ["entra-app-dbt-redirect-uris-only"]);
+        assert.match(unlisted[0], /dbt\.acme\.example, not allowed by the policy pack/);
+
+        await configure({ "entra-app-dbt-redirect-uris-only": { allowedHosts: ["dbt.acme.example"] } });
         assert.deepEqual(await stackViolationsFor(stack), []);
         const attacked = mutated(stack, APPLICATION_TYPE, (app) => {
             (app.inputs.web as { redirectUris: string[] }).redirectUris.push("https://attacker.example/complete/azure_active_directory");
         });
         const messages: string[] = [];
         assert.deepEqual(await stackViolationsFor(attacked, messages), ["entra-app-dbt-redirect-uris-only"]);
-        assert.match(messages[0], /attacker\.example, not one of dbt\.acme\.example, ab123\.us1\.dbt\.com/);
+        assert.match(messages[0], /attacker\.example, not one of dbt\.acme\.example, ab123\.us1\.dbt\.com .*; and not allowed by the policy pack/);
         // A resource policy alone (Analyze) no longer judges redirect URIs: it could not see the hosts.
         assert.deepEqual(await violationsFor(attacked.find((r) => r.type === APPLICATION_TYPE)!), []);
     });
+
+    /** What the engine sends the pack for `--policy-pack-config`: each policy's level and properties. */
+    async function configure(config: Record<string, Record<string, unknown>>): Promise<void> {
+        const request = new ConfigureAnalyzerRequest();
+        for (const [name, properties] of Object.entries(config)) {
+            const policy = new PolicyConfig();
+            policy.setEnforcementlevel(EnforcementLevel.MANDATORY);
+            policy.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
+            request.getPolicyconfigMap().set(name, policy);
+        }
+        await call<ConfigureAnalyzerRequest, Empty>((req, cb) => client.configure(req, cb), request);
+    }
 
     /** URNs as the engine writes them: the parent components' types, $-joined, before the type. */
     const urn = (types: string[], name: string) => `urn:pulumi:dev::dbt-azure-devops::${types.join("$")}::${name}`;
