@@ -22,6 +22,14 @@ export function projectNameProblem(value: unknown): string | undefined {
 }
 
 /**
+ * Azure DevOps project names are case-insensitive (`Analytics` and `analytics` are one project):
+ * compare them canonically, so a change of case alone changes nothing.
+ */
+export function sameProject(a: string, b: string): boolean {
+    return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
  * The project's part of a resource name: lower case (project names are case-insensitive, so a
  * change of case must not rename the resource), every run of other characters than letters,
  * digits, `.` and `_` turned into one hyphen: "Data Platform" is "data-platform".

@@ -10,10 +10,11 @@ import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import { requestJson } from "../../lib/http/request";
 import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../../lib/http/settings";
 import { DIRECTORY_MODES, DirectoryMode } from "../../domain/directoryMode";
-import { guidProblem } from "../../domain/guid";
-import { organizationNameProblem } from "../../domain/organizationName";
+import { guidProblem, sameGuid } from "../../domain/guid";
+import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
 import { OrganizationTenant, readOrganizationTenant } from "./api/connectionData";
 import { markConnectedThisRun } from "./api/client";
+import { ReadLagPolling, readUntil } from "./api/eventually";
 import { azureDevOpsHosts, orgUrl } from "./api/endpoints";
 
 export interface AzureDevOpsDirectoryConnectionArgs {
@@ -44,13 +45,12 @@ const CONNECT_STEPS =
     "and the organization has at most 100 users. Connecting changes who can sign in, so this program does it only with mode \"connect\".";
 
 function tenantProblem(organization: string, tenantId: string, mode: DirectoryMode, found: OrganizationTenant): string | undefined {
-    const wanted = tenantId.toLowerCase();
     switch (found.kind) {
         case "no-such-organization":
             return `Azure DevOps organization "${organization}" was not found (https://dev.azure.com/${organization} answered 404). ` +
                 "Check the spelling: it is the name after dev.azure.com/ in your organization URL, and it must already exist.";
         case "connected":
-            if (found.tenantId === wanted) {
+            if (sameGuid(found.tenantId, tenantId)) {
                 return undefined;
             }
             return `Azure DevOps organization "${organization}" is connected to Entra tenant ${found.tenantId}, not ${tenantId}. ` +
@@ -84,10 +84,7 @@ async function connectOrganization(organization: string, tenantId: string): Prom
 }
 
 /** How long to wait for a new connection to show in connectionData (DBT_ADO_CONNECT_VERIFY_*). */
-interface ConnectPolling {
-    attempts: number;
-    pauseMs: number;
-}
+type ConnectPolling = ReadLagPolling;
 
 /**
  * Read (and validated) before anything is changed: a typo such as
@@ -100,17 +97,7 @@ function connectPollingFromEnv(): ConnectPolling {
 
 /** Connecting takes effect asynchronously; poll connectionData a bounded number of times (at least once). */
 async function waitUntilConnected(organization: string, polling: ConnectPolling): Promise<OrganizationTenant> {
-    let found: OrganizationTenant = { kind: "not-connected" };
-    for (let attempt = 0; attempt < polling.attempts; attempt++) {
-        found = await readOrganizationTenant(organization);
-        if (found.kind === "connected") {
-            return found;
-        }
-        if (attempt + 1 < polling.attempts) {
-            await new Promise((resolve) => setTimeout(resolve, polling.pauseMs));
-        }
-    }
-    return found;
+    return (await readUntil(polling, () => readOrganizationTenant(organization), (found) => found.kind === "connected")).value;
 }
 
 /** Brings the organization to "connected to tenantId" or throws; returns whether this call connected it. */
@@ -129,7 +116,7 @@ async function ensureConnected(inputs: DirectoryConnectionInputs): Promise<Direc
     // Later calls in this run with a PAT from before the connect may now be refused: say why.
     markConnectedThisRun(inputs.organization, inputs.tenantId);
     const after = await waitUntilConnected(inputs.organization, polling);
-    if (after.kind !== "connected" || after.tenantId !== inputs.tenantId.toLowerCase()) {
+    if (after.kind !== "connected" || !sameGuid(after.tenantId, inputs.tenantId)) {
         const seen = after.kind === "connected" ? `tenant ${after.tenantId}` : "no directory";
         throw new Error(`Asked Azure DevOps to connect "${inputs.organization}" to tenant ${inputs.tenantId}, but connectionData still reports ${seen}. ` +
             `Re-run \`pulumi up\` in a minute; if it persists: ${CONNECT_STEPS}`);
@@ -172,10 +159,12 @@ export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<Direct
     },
 
     async diff(_id, olds, news) {
-        const replaces = (["organization", "tenantId"] as const).filter((key) => String(olds[key]).toLowerCase() !== String(news[key]).toLowerCase());
+        const replaces: string[] = [];
+        if (!sameOrganization(String(olds.organization), String(news.organization))) replaces.push("organization");
+        if (!sameGuid(String(olds.tenantId), String(news.tenantId))) replaces.push("tenantId");
         // A refresh that found the organization elsewhere (or nowhere) makes the next `up` verify
         // again: it connects (mode "connect", when unconnected) or fails with the admin's steps.
-        const drifted = typeof olds.connectedTenantId === "string" && olds.connectedTenantId.toLowerCase() !== String(news.tenantId).toLowerCase();
+        const drifted = typeof olds.connectedTenantId === "string" && !sameGuid(olds.connectedTenantId, String(news.tenantId));
         const changes = replaces.length > 0 || olds.mode !== news.mode || drifted;
         return { changes, replaces };
     },

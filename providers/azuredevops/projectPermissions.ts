@@ -9,7 +9,7 @@ import { isUnknown, partialFailure, providerLog, withRedaction } from "../provid
 import { AdoSession, openAdoSession } from "./api/client";
 import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
 import { PROJECT_ACCESS_MODES, ProjectAccess } from "../../domain/projectAccess";
-import { projectNameProblem } from "../../domain/projectName";
+import { projectNameProblem, sameProject } from "../../domain/projectName";
 import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
 import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import { plannedGrants } from "./api/grants";
@@ -204,9 +204,9 @@ export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<Project
      */
     async diff(_id, olds, news) {
         const replaces: string[] = [];
-        // Organization names are case-insensitive: `Contoso` to `contoso` is the same organization.
+        // Organization and project names are case-insensitive: `Contoso` to `contoso` is the same organization.
         if (!sameOrganization(olds.organization, news.organization)) replaces.push("organization");
-        if (olds.project.toLowerCase() !== news.project.toLowerCase()) replaces.push("project");
+        if (!sameProject(olds.project, news.project)) replaces.push("project");
         // In a preview, an entitlement that is updated (e.g. its access level after a refresh) has
         // unknown outputs: the Node dynamic-provider host passes no `stables` (pulumi/pulumi
         // sdk/nodejs/cmd/dynamic-provider/index.ts, diff). Unknown is not "another principal": plan an

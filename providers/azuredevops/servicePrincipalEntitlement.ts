@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { ENV_KNOBS, envInteger } from "../../lib/http/settings";
 import { ACCESS_LEVELS, AccessLevel, DEFAULT_ACCESS_LEVEL } from "../../domain/accessLevel";
-import { guidProblem } from "../../domain/guid";
-import { organizationNameProblem } from "../../domain/organizationName";
+import { guidProblem, sameGuid } from "../../domain/guid";
+import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
 import { AdoSession, openAdoSession } from "./api/client";
 import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import {
@@ -54,10 +54,7 @@ export interface ServicePrincipalIdentifiers {
 }
 
 /** How long to wait for a new principal to appear in Identities (DBT_ADO_IDENTITY_*). */
-interface IdentityPolling {
-    attempts: number;
-    pauseMs: number;
-}
+type IdentityPolling = ReadLagPolling;
 
 /**
  * Read (and validated) before any API call, so a typo such as DBT_ADO_IDENTITY_ATTEMPTS=abc
@@ -69,16 +66,11 @@ function identityPollingFromEnv(): IdentityPolling {
 
 /** New principals take a moment to appear in Identities; poll a bounded number of times. */
 async function resolveIdentityDescriptor(session: AdoSession, subjectDescriptor: string, polling: IdentityPolling): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-        const descriptor = await identityDescriptorOf(session, subjectDescriptor);
-        if (descriptor) {
-            return descriptor;
-        }
-        if (attempt >= polling.attempts) {
-            throw new Error(`Azure DevOps has no identity for subject ${subjectDescriptor} yet; re-run \`pulumi up\` in a minute.`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, polling.pauseMs));
+    const seen = await readUntil(polling, () => identityDescriptorOf(session, subjectDescriptor), (descriptor) => Boolean(descriptor));
+    if (!seen.settled || !seen.value) {
+        throw new Error(`Azure DevOps has no identity for subject ${subjectDescriptor} yet; re-run \`pulumi up\` in a minute.`);
     }
+    return seen.value;
 }
 
 /** Finds the entitlement of a principal already in the organization, via its graph subject. */
@@ -182,8 +174,9 @@ export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvide
 
     async diff(_id, olds, news) {
         const inputs = normalized(news);
-        const replaces = (["organization", "servicePrincipalObjectId"] as const)
-            .filter((key) => String(olds[key]).toLowerCase() !== String(inputs[key]).toLowerCase());
+        const replaces: string[] = [];
+        if (!sameOrganization(String(olds.organization), String(inputs.organization))) replaces.push("organization");
+        if (!sameGuid(String(olds.servicePrincipalObjectId), String(inputs.servicePrincipalObjectId))) replaces.push("servicePrincipalObjectId");
         return { changes: replaces.length > 0 || olds.accessLevel !== inputs.accessLevel, replaces };
     },
 

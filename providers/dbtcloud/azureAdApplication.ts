@@ -23,6 +23,7 @@ import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import { backoffDelayMs } from "../../lib/http/backoff";
 import { httpSettingsFromEnv } from "../../lib/http/settings";
 import { AUTH_MODES, AuthMode } from "../../domain/authMode";
+import { tokenUrlProblem } from "../../domain/baseUrlOverride";
 import { guidProblem } from "../../domain/guid";
 import { organizationNameProblem } from "../../domain/organizationName";
 import {
@@ -213,8 +214,12 @@ export const azureAdApplicationProvider: pulumi.dynamic.ResourceProvider<AzureAd
         if (known(news.accountId) && !/^\d+$/.test(accountIdText(news.accountId))) {
             failures.push({ property: "accountId", reason: `accountId must be the numeric dbt Cloud account id; got ${shown(news.accountId, news.clientSecret)}.` });
         }
-        if (known(news.apiBaseUrl) && !/^https?:\/\/[^/]+/.test(String(news.apiBaseUrl))) {
-            failures.push({ property: "apiBaseUrl", reason: `apiBaseUrl must be an http(s) URL such as https://cloud.getdbt.com/api; got ${shown(news.apiBaseUrl, news.clientSecret)}.` });
+        // The dbt Cloud token goes there: the same rule as for DBT_CLOUD_HOST_URL (domain/baseUrlOverride.ts).
+        if (known(news.apiBaseUrl) && tokenUrlProblem(String(news.apiBaseUrl)) !== undefined) {
+            failures.push({
+                property: "apiBaseUrl", reason: "apiBaseUrl must be an https:// URL such as https://cloud.getdbt.com/api, without a user or password " +
+                    `(plain http only for 127.0.0.1 and localhost), as the dbt Cloud token is sent there; got ${shown(news.apiBaseUrl, news.clientSecret)}.`,
+            });
         }
         const organization = known(news.organizationName) ? organizationNameProblem(news.organizationName) : undefined;
         if (organization) {

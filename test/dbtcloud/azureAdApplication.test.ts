@@ -33,6 +33,16 @@ describe("dbtcloud: DbtCloudAzureAdApplication provider", () => {
         assert.deepStrictEqual((await provider.check!({} as AzureAdApplicationInputs, inputs())).failures, []);
     });
 
+    it("check refuses an apiBaseUrl the token may not go to (plain http to another host, a user or password), as DBT_CLOUD_HOST_URL is refused", async () => {
+        const verdict = async (url: string) => (await provider.check!({} as AzureAdApplicationInputs, inputs({ apiBaseUrl: url }))).failures!.map((f) => f.property);
+        for (const bad of ["http://cloud.getdbt.com/api", "http://dbt.example.com/api", "https://user:pw@cloud.getdbt.com/api", "ftp://cloud.getdbt.com/api", "cloud.getdbt.com/api"]) {
+            assert.deepStrictEqual(await verdict(bad), ["apiBaseUrl"], bad);
+        }
+        for (const good of ["https://cloud.getdbt.com/api", "https://ab123.us1.dbt.com/api", "http://127.0.0.1:8080/api", "http://localhost:8080/api"]) {
+            assert.deepStrictEqual(await verdict(good), [], good);
+        }
+    });
+
     it("create lists first, then POSTs every field with the Token header", async () => {
         const { id, outs } = await provider.create(inputs());
         assert.deepStrictEqual(fake.server.requests.map((r) => `${r.method} ${r.path}`), [

@@ -29,10 +29,28 @@ function programSources(dir = ""): string[] {
     });
 }
 
-function definitionsOutsideHome(rule: (typeof RULES)[number], files: Record<string, string>): string[] {
-    return Object.entries(files).flatMap(([file, text]) =>
-        text.split("\n").flatMap((line, index) => (rule.definition.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [])));
+/**
+ * Inline spellings of rules domain/ (and the read-back poll) already name: case-insensitive
+ * equality of organization names, project names or GUIDs (domain's sameOrganization, sameProject,
+ * sameGuid), and a bounded poll written by hand (readUntil in providers/azuredevops/api/eventually.ts).
+ */
+const INLINE_COPIES: { rule: string; home: string; pattern: RegExp }[] = [
+    {
+        rule: "case-insensitive equality of organization names, project names or GUIDs (use sameOrganization, sameProject, sameGuid)",
+        home: "domain/",
+        pattern: /^(?=.*\.toLowerCase\(\))(?=.*[!=]==)(?=.*(organization|project|tenantId|objectId|originId|olds\[key\]))/i,
+    },
+    { rule: "bounded poll written by hand (use readUntil)", home: "providers/azuredevops/api/eventually.ts", pattern: /attempt\s*(\+\s*1\s*)?[<>]=?\s*[\w.]*attempts\b/ },
+];
+
+/** Lines matching `pattern` in files whose path does not start with `skip`, as file:line: text. */
+function linesMatching(pattern: RegExp, files: Record<string, string>, skip?: string): string[] {
+    return Object.entries(files).filter(([file]) => skip === undefined || !file.startsWith(skip)).flatMap(([file, text]) =>
+        text.split("\n").flatMap((line, index) => (pattern.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [])));
 }
+
+const definitionsOutsideHome = (rule: (typeof RULES)[number], files: Record<string, string>) => linesMatching(rule.definition, files);
+const copiesOutsideHome = (rule: (typeof INLINE_COPIES)[number], files: Record<string, string>) => linesMatching(rule.pattern, files, rule.home);
 
 describe("one home for each rule of the domain", () => {
     const files = Object.fromEntries(programSources().map((file) => [file, fs.readFileSync(`${REPO_ROOT}/${file}`, "utf8")]));
@@ -49,6 +67,21 @@ describe("one home for each rule of the domain", () => {
             assert.deepEqual(definitionsOutsideHome(rule, files), []);
         });
     }
+    for (const rule of INLINE_COPIES) {
+        it(`has no ${rule.rule} outside ${rule.home}`, () => assert.deepEqual(copiesOutsideHome(rule, files), []));
+    }
+
+    it("would catch an inline copy of a comparison or a poll (the check bites)", () => {
+        const copies: Record<string, string> = {
+            "providers/a.ts": '.filter((key) => String(olds[key]).toLowerCase() !== String(inputs[key]).toLowerCase());',
+            "providers/b.ts": 'if (olds.project.toLowerCase() !== news.project.toLowerCase()) replaces.push("project");',
+            "providers/c.ts": 'return all.find((sp) => (sp.originId ?? "").toLowerCase() === objectId.toLowerCase());',
+            "providers/d.ts": 'for (let attempt = 0; attempt < polling.attempts; attempt++) {',
+            "providers/e.ts": 'if (attempt >= polling.attempts) {',
+        };
+        assert.equal(copiesOutsideHome(INLINE_COPIES[0], copies).length, 3);
+        assert.equal(copiesOutsideHome(INLINE_COPIES[1], copies).length, 2);
+    });
 
     it("would catch a copy (the check bites)", () => {
         const copies: Record<string, string> = {

@@ -2,6 +2,7 @@
  * Azure DevOps Graph and Identities calls: subject descriptors, identity descriptors,
  * project scope descriptors, project groups and direct memberships.
  */
+import { sameGuid } from "../../../domain/guid";
 import { describeUrl } from "../../../lib/http/redact";
 import { AdoSession, adoListAll, adoRequest, AdoList, PERMISSION_HINTS } from "./client";
 import { orgUrl } from "./endpoints";
@@ -21,7 +22,7 @@ export async function findServicePrincipalByObjectId(session: AdoSession, object
     const all = await adoListAll<GraphSubject>(session, {
         method: "GET", host: "vssps", path: `_apis/graph/serviceprincipals?${GRAPH_API}`, permissionHint: PERMISSION_HINTS.graphRead,
     });
-    return all.find((sp) => (sp.originId ?? "").toLowerCase() === objectId.toLowerCase());
+    return all.find((sp) => sameGuid(sp.originId ?? "", objectId));
 }
 
 /** Storage key of a subject: the id member-entitlement APIs use for it. */

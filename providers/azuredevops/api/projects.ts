@@ -2,6 +2,7 @@
  * Project lookup by name, with an error that lists what does exist.
  */
 import { describeUrl } from "../../../lib/http/redact";
+import { sameProject } from "../../../domain/projectName";
 import { AdoSession, adoListAll, adoRequest, PERMISSION_HINTS } from "./client";
 import { orgUrl } from "./endpoints";
 
@@ -14,7 +15,7 @@ export async function resolveProject(session: AdoSession, projectName: string): 
     const projects = await adoListAll<ProjectRef>(session, {
         method: "GET", host: "core", path: "_apis/projects?$top=500&api-version=7.1", permissionHint: PERMISSION_HINTS.projectRead,
     });
-    const match = projects.find((p) => p.name.toLowerCase() === projectName.toLowerCase());
+    const match = projects.find((p) => sameProject(p.name, projectName));
     if (!match) {
         const names = projects.map((p) => `"${p.name}"`).sort().join(", ");
         throw new Error(`Azure DevOps organization "${session.organization}" has no project named "${projectName}". ` +
