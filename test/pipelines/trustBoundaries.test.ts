@@ -56,6 +56,34 @@ describe("CI trust boundaries", () => {
             assertFlags(githubWorkflowProblems(broken), /job preview: runs pull-request code but references DBT_CLOUD_TOKEN/);
         });
 
+        it("flags a pull-request job that reads any secret outside the preview's allow-list", () => {
+            const pat = mutated(PR, "      ARM_USE_OIDC: \"true\"\n", "      ARM_USE_OIDC: \"true\"\n      AZURE_DEVOPS_EXT_PAT: ${{ secrets.AZDO_PERSONAL_ACCESS_TOKEN }}\n");
+            assertFlags(githubWorkflowProblems(pat), /pull-request\.yml job preview: runs pull-request code but reads secret AZDO_PERSONAL_ACCESS_TOKEN, not one of AZURE_PREVIEW_CLIENT_ID, AZURE_TENANT_ID/);
+            const bracket = mutated(PR, "github-token: ${{ secrets.GITHUB_TOKEN }}", "github-token: ${{ secrets['PULUMI_ACCESS_TOKEN'] }}");
+            assertFlags(githubWorkflowProblems(bracket), /job preview: runs pull-request code but reads secret PULUMI_ACCESS_TOKEN/);
+            const inChecks = mutated(PR, "      - run: npm test\n", "      - run: npm test\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n");
+            assertFlags(githubWorkflowProblems(inChecks), /pull-request\.yml job checks: runs pull-request code but reads secret NPM_TOKEN/);
+            const inCondition = mutated(PR, "    if: github.event.pull_request.head.repo.full_name == github.repository\n", "    if: github.event.pull_request.head.repo.full_name == github.repository && secrets.SOME_FLAG != ''\n");
+            assertFlags(githubWorkflowProblems(inCondition), /job preview: runs pull-request code but reads secret SOME_FLAG/);
+            const workflowWide = mutated(PR, "env:\n  STACK: dev\n", "env:\n  STACK: dev\n  SLACK_WEBHOOK: ${{ secrets.SLACK_WEBHOOK }}\n");
+            assertFlags(githubWorkflowProblems(workflowWide), /job checks: runs pull-request code but reads secret SLACK_WEBHOOK/);
+        });
+
+        it("flags a pull-request job that reads the whole secrets context", () => {
+            const json = mutated(PR, "github-token: ${{ secrets.GITHUB_TOKEN }}", "github-token: ${{ toJSON(secrets) }}");
+            assertFlags(githubWorkflowProblems(json), /job preview: runs pull-request code and reads the whole secrets context/);
+            const computed = mutated(PR, "github-token: ${{ secrets.GITHUB_TOKEN }}", "github-token: ${{ secrets[format('{0}_TOKEN', 'GITHUB')] }}");
+            assertFlags(githubWorkflowProblems(computed), /job preview: runs pull-request code and reads the whole secrets context/);
+            const inherit = mutated(PR, "jobs:\n", "jobs:\n  reuse:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n");
+            assertFlags(githubWorkflowProblems(inherit), /job reuse: runs pull-request code and reads the whole secrets context/);
+        });
+
+        it("allows the preview's own secrets, and secrets in jobs that do not run pull-request code", () => {
+            const subscription = mutated(PR, "      ARM_USE_OIDC: \"true\"\n", "      ARM_USE_OIDC: \"true\"\n      ARM_SUBSCRIPTION_ID: ${{ secrets.AZURE_SUBSCRIPTION_ID }}\n");
+            assert.deepEqual(githubWorkflowProblems(subscription), []);
+            assert.deepEqual(githubWorkflowProblems(file(DEPLOY)), [], "DBT_CLOUD_TOKEN in deploy.yml is not a pull-request problem");
+        });
+
         it("flags a pull-request job that uses the deploy environment", () => {
             const broken = mutated(PR, "    needs: checks\n    runs-on: ubuntu-latest\n    # Fork", "    needs: checks\n    runs-on: ubuntu-latest\n    environment: dbt-azure-devops-dev\n    # Fork");
             assertFlags(githubWorkflowProblems(broken), /job preview: runs pull-request code but uses the deploy environment dbt-azure-devops-dev/);
@@ -143,6 +171,22 @@ describe("CI trust boundaries", () => {
             assertFlags(azurePipelineProblems(token), /stage Preview, job preview: runs pull-request code but references DBT_CLOUD_TOKEN/);
             const group = mutated(AZURE, "    condition: and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'))\n", "    condition: and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'))\n    variables:\n      - group: dbt-azure-devops\n");
             assertFlags(azurePipelineProblems(group), /stage Preview, job preview: runs pull-request code but links variable group dbt-azure-devops/);
+        });
+
+        it("flags the Preview stage referencing a variable this file does not declare (a secret variable, a group's)", () => {
+            const secret = mutated(AZURE, "              SYSTEM_ACCESSTOKEN: $(System.AccessToken)\n", "              SYSTEM_ACCESSTOKEN: $(System.AccessToken)\n              AZDO_PAT: $(azdoPersonalAccessToken)\n");
+            assertFlags(azurePipelineProblems(secret), /stage Preview, job preview: runs pull-request code but references variable azdoPersonalAccessToken, which this file does not declare/);
+            const inScript = mutated(AZURE, "                pulumi login \"$(pulumiBackendUrl)\"\n                pulumi stack select", "                pulumi login \"$(pulumiBackendUrl)\"\n                export PULUMI_CONFIG_PASSPHRASE='${{ variables.statePassphrase }}'\n                pulumi stack select");
+            assertFlags(azurePipelineProblems(inScript), /stage Preview, job preview: runs pull-request code but references variable statePassphrase/);
+            const runtime = mutated(AZURE, "              STACK: $(stack)\n", "              STACK: $(stack)\n              X: $[variables['ARM_CLIENT_SECRET']]\n");
+            assertFlags(azurePipelineProblems(runtime), /stage Preview, job preview: runs pull-request code but references variable ARM_CLIENT_SECRET/);
+            const system = mutated(AZURE, "              STACK: $(stack)\n", "              STACK: $(stack)\n              X: $(System.SomeSecret)\n");
+            assertFlags(azurePipelineProblems(system), /references variable System\.SomeSecret/);
+        });
+
+        it("allows the Preview stage the file's own variables and the predefined ones it uses", () => {
+            const declared = mutated(AZURE, "              STACK: $(stack)\n", "              STACK: $(stack)\n              BACKEND: $(pulumiBackendUrl)\n              REASON: $(Build.Reason)\n");
+            assert.deepEqual(azurePipelineProblems(declared), []);
         });
 
         it("treats a Deploy stage not restricted to main as running pull-request code", () => {

@@ -27,6 +27,20 @@ export const DEPLOY_CONNECTION_VARIABLE = "deployServiceConnection";
 export const MIN_NODE_MAJOR = 22;
 /** The checksum-verifying installer both CI systems run instead of `curl | sh`. */
 export const PULUMI_INSTALLER = ".github/scripts/install-pulumi-cli.sh";
+/**
+ * GitHub: the only secrets a job that runs pull-request code may read. The preview signs in with
+ * OIDC as the preview identity (client and tenant id; a subscription id if ever needed), state is
+ * Azure Blob Storage with a Key Vault secrets provider (no passphrase), and GITHUB_TOKEN posts
+ * the comment. Anything else (a PAT, the deploy identity, DBT_CLOUD_TOKEN) stays out.
+ */
+export const PULL_REQUEST_SECRETS = ["AZURE_PREVIEW_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "GITHUB_TOKEN"];
+/**
+ * Azure Pipelines: predefined variables a pull-request stage may reference. Every other
+ * `$(name)`, `$[variables.name]` or `${{ variables.name }}` must be a plain variable declared in
+ * this file; a name from nowhere is a pipeline (UI) variable, possibly secret, or a group's.
+ * System.AccessToken (the build service's token, for the preview comment) is the one secret.
+ */
+const PREDEFINED_VARIABLE = /^(Agent|Build|Pipeline|Environment|Resources)\.[\w.]+$|^System\.(AccessToken|PullRequest\.[\w.]+|CollectionUri|TeamProject|TeamProjectId|TeamFoundationCollectionUri|DefinitionId|JobId|StageName|JobName|Debug)$/;
 
 const MAIN_BRANCH_CONDITION = "eq(variables['Build.SourceBranch'], 'refs/heads/main')";
 const CURL_PIPE_SHELL = /\b(curl|wget)\b[^|\n]*\|\s*(sudo\s+)?(ba|z|da|k)?sh\b/;
@@ -90,6 +104,24 @@ function nodeMajor(version: unknown): number | undefined {
     return match ? Number(match[1]) : undefined;
 }
 
+/**
+ * The secrets a job can read: every `secrets.<name>` (or `secrets['<name>']`) in its expressions
+ * and `if:` conditions, in upper case; any other use of the `secrets` context (`toJSON(secrets)`,
+ * `secrets[format(...)]`, a reusable workflow's `secrets: inherit`) as `*`, meaning all of them.
+ */
+function secretsRead(job: GhJob & { secrets?: unknown }, workflow: GhWorkflow): string[] {
+    const expressions = [...`${YAML.stringify(job)}\n${YAML.stringify({ env: workflow.env ?? {} })}`.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]);
+    expressions.push(String(job.if ?? ""), ...(job.steps ?? []).map((s) => String((s as { if?: unknown }).if ?? "")));
+    const names: string[] = [];
+    for (const expression of expressions) {
+        for (const m of expression.matchAll(/(?<![\w.-])secrets(?:\s*\.\s*([A-Za-z_][\w-]*)|\s*\[\s*'([A-Za-z_][\w-]*)'\s*\]|(?![\w-]))/gi)) {
+            names.push((m[1] ?? m[2] ?? "*").toUpperCase());
+        }
+    }
+    if (job.secrets !== undefined) names.push("*");
+    return [...new Set(names)];
+}
+
 function envValue(expression: unknown, workflow: GhWorkflow, job: GhJob): string {
     const match = /^\$\{\{\s*env\.(\w+)\s*\}\}$/.exec(String(expression ?? ""));
     return match ? String(job.env?.[match[1]] ?? workflow.env?.[match[1]] ?? "") : String(expression ?? "");
@@ -114,6 +146,11 @@ export function githubWorkflowProblems(file: CiFile): string[] {
             }
             if (jobText.includes(DBT_TOKEN)) {
                 problems.push(`${where}: runs pull-request code but references ${DBT_TOKEN}`);
+            }
+            for (const secret of secretsRead(job, workflow).filter((name) => !PULL_REQUEST_SECRETS.includes(name))) {
+                problems.push(secret === "*"
+                    ? `${where}: runs pull-request code and reads the whole secrets context (toJSON(secrets), a computed name or secrets: inherit)`
+                    : `${where}: runs pull-request code but reads secret ${secret}, not one of ${PULL_REQUEST_SECRETS.join(", ")}`);
             }
             if (environmentName(job) === MAIN_ONLY_ENVIRONMENT) {
                 problems.push(`${where}: runs pull-request code but uses the deploy environment ${MAIN_ONLY_ENVIRONMENT}`);
@@ -315,6 +352,10 @@ export function azurePipelineProblems(file: CiFile): string[] {
                 for (const group of groups) {
                     problems.push(`${where}: runs pull-request code but links variable group ${group}`);
                 }
+                for (const name of variableReferences(YAML.stringify(job)).filter((n) => !(n in values) && !PREDEFINED_VARIABLE.test(n))) {
+                    problems.push(`${where}: runs pull-request code but references variable ${name}, which this file does not declare ` +
+                        "(a pipeline variable set outside it, possibly secret, or a variable group's)");
+                }
             } else if (deployConnectionsUsed.length > 0 || usesToken || usesDeployGroup) {
                 const environment = expandMacros(String(typeof job.environment === "object" ? job.environment?.name ?? "" : job.environment ?? ""), values);
                 if (!job.deployment || environment !== MAIN_ONLY_ENVIRONMENT) {
@@ -351,6 +392,15 @@ export function azurePipelineProblems(file: CiFile): string[] {
         }
     }
     return [...new Set(problems)];
+}
+
+/** The variable names a piece of pipeline YAML references: `$(name)`, `$[variables.name]`, `${{ variables.name }}` (or `['name']`). */
+function variableReferences(text: string): string[] {
+    const names = [
+        ...[...text.matchAll(/\$\(([\w.]+)\)/g)].map((m) => m[1]),
+        ...[...text.matchAll(/(?:\$\[|\$\{\{)[^\]}]*?\bvariables(?:\.([\w.]+)|\[\s*'([\w.]+)'\s*\])/g)].map((m) => m[1] ?? m[2]),
+    ];
+    return [...new Set(names)];
 }
 
 function escapeRegExp(text: string): string {
