@@ -9,6 +9,10 @@
 # pulumi-<version>-checksums.txt instead, with a warning in the run: that catches a download
 # corrupted or swapped on the way, not a release replaced at its source. Pin it.
 #
+# PULUMI_REQUIRE_PIN=1 refuses that fallback: with no pinned line the script fails before
+# downloading anything. The jobs that hold deploy credentials (deploy and rotate, in both CI
+# systems) set it; previews may run on the fallback, with its warning.
+#
 # Installs into $PULUMI_INSTALL_DIR (default $HOME/.pulumi/bin) and puts that on PATH for the
 # job's later steps: GITHUB_PATH on GitHub Actions, task.prependpath on Azure Pipelines.
 # PULUMI_RELEASES_URL (tests only) replaces https://github.com/pulumi/pulumi/releases/download.
@@ -47,6 +51,13 @@ listed() {
 expected=""
 if [[ -f "$pins" ]]; then
     expected="$(listed "$pins")"
+fi
+if [[ -z "$expected" && "${PULUMI_REQUIRE_PIN:-}" == "1" ]]; then
+    message="No pinned checksum for ${archive} in .github/pulumi-cli.sha256, and PULUMI_REQUIRE_PIN=1: not installing an unpinned CLI where deploy credentials are. On a trusted machine, add the sha256 of the release archive to .github/pulumi-cli.sha256 (that file says how)."
+    if [[ -n "${GITHUB_ACTIONS:-}" ]]; then echo "::error::$message"; fi
+    if [[ -n "${TF_BUILD:-}" ]]; then echo "##vso[task.logissue type=error]$message"; fi
+    echo "$message" >&2
+    exit 1
 fi
 if [[ -z "$expected" ]]; then
     download "$releases/v${version}/pulumi-${version}-checksums.txt" "$work/checksums.txt"

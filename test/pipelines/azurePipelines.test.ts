@@ -134,7 +134,10 @@ describe("azure-pipelines.yml", function () {
             const up = indexOfStep(steps, /pulumi up --yes/);
             const expiry = indexOfStep(steps, /pulumi stack output .*--json \| npm run -s check-expiry -- --days /);
             assert.ok(up < expiry);
-            assert.equal(steps[expiry].condition, "succeededOrFailed()");
+            // Also after a failed up, but only with the verified CLI (the install step sets the flag last).
+            assert.equal(steps[expiry].condition, "and(succeededOrFailed(), eq(variables['pulumiCliVerified'], 'true'))");
+            const install = indexOfStep(steps, /install-pulumi-cli\.sh/);
+            assert.match(commandOf(steps[install]), /^set -euo pipefail\n.*install-pulumi-cli\.sh.*\necho "##vso\[task\.setvariable variable=pulumiCliVerified\]true"\n$/);
         });
     });
 

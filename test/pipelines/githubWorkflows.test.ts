@@ -4,7 +4,7 @@ import { readRepoFile, workflowFiles } from "./repoFiles";
 
 type LintResult = { file: string; line: number; column: number; message: string; kind: string };
 type Linter = (text: string, path: string) => LintResult[];
-type Step = { uses?: string; run?: string; if?: string; with?: Record<string, unknown> };
+type Step = { id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown> };
 type Job = { needs?: string | string[]; environment?: string; permissions?: Record<string, string>; steps: Step[]; env?: Record<string, string> };
 type Workflow = { on: Record<string, unknown>; concurrency?: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
 
@@ -115,7 +115,7 @@ describe("GitHub workflows", function () {
             }
         });
 
-        it("rotate runs pulumi up daily, then the expiry check even after a failed up", () => {
+        it("rotate runs pulumi up daily, then the expiry check even after a failed up, but never after a failed install", () => {
             const [schedule] = rotate.on.schedule as { cron: string }[];
             assert.match(schedule.cron, /^\d+ \d+ \* \* \*$/);
             const all = steps(rotate);
@@ -123,7 +123,8 @@ describe("GitHub workflows", function () {
             const expiry = all.findIndex((s) => /pulumi stack output .*--json \| npm run -s check-expiry -- --days /.test(s.run ?? ""));
             assert.equal(pulumiStep(rotate).with.command, "up");
             assert.ok(up >= 0 && expiry > up, "expiry check after the up");
-            assert.equal(all[expiry].if, "${{ !cancelled() }}");
+            assert.equal(all[expiry].if, "${{ !cancelled() && steps.install-pulumi.outcome == 'success' }}");
+            assert.equal(all.find((s) => s.id === "install-pulumi")?.run, 'bash .github/scripts/install-pulumi-cli.sh "$PULUMI_VERSION"');
         });
 
         it("never apply the stack twice at once: one shared concurrency group, never cancelled", () => {

@@ -59,7 +59,7 @@ describe("Pulumi CLI installer", function () {
 
     const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
-    function install(pins: string | undefined, version = VERSION): Promise<Run & { installDir: string; githubPath: string }> {
+    function install(pins: string | undefined, version = VERSION, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run & { installDir: string; githubPath: string }> {
         const run = fs.mkdtempSync(path.join(dir, "run-"));
         const installDir = path.join(run, "bin");
         const githubPath = path.join(run, "github_path");
@@ -73,6 +73,7 @@ describe("Pulumi CLI installer", function () {
             PULUMI_INSTALL_DIR: installDir,
             GITHUB_ACTIONS: "true",
             GITHUB_PATH: githubPath,
+            ...extraEnv,
         };
         requests.length = 0;
         return new Promise((resolve) =>
@@ -116,6 +117,36 @@ describe("Pulumi CLI installer", function () {
         assert.equal(fs.existsSync(path.join(run.installDir, "pulumi")), false);
     });
 
+    it("with PULUMI_REQUIRE_PIN=1 and no pin, fails before downloading anything, even when the release's checksums file matches", async () => {
+        checksums = `${sha256(archive)}  ${ARCHIVE}\n`;
+        for (const pins of ["# nothing pinned yet\n", `${sha256(archive)}  pulumi-v1.2.3-linux-x64.tar.gz\n`, undefined]) {
+            const run = await install(pins, VERSION, { PULUMI_REQUIRE_PIN: "1" });
+            assert.equal(run.code, 1, run.stdout + run.stderr);
+            assert.match(run.stderr, new RegExp(`No pinned checksum for ${ARCHIVE} in \\.github/pulumi-cli\\.sha256, and PULUMI_REQUIRE_PIN=1: not installing`));
+            assert.match(run.stdout, /^::error::No pinned checksum/m, "an error annotation on GitHub");
+            assert.deepEqual(requests, [], "nothing downloaded");
+            assert.equal(fs.existsSync(path.join(run.installDir, "pulumi")), false);
+            assert.equal(fs.existsSync(run.githubPath), false, "nothing put on PATH");
+        }
+    });
+
+    it("with PULUMI_REQUIRE_PIN=1, installs a pinned archive, and still refuses one that differs from the pin", async () => {
+        checksums = "";
+        const pinned = await install(`${sha256(archive)}  ${ARCHIVE}\n`, VERSION, { PULUMI_REQUIRE_PIN: "1" });
+        assert.equal(pinned.code, 0, pinned.stderr);
+        assert.ok(fs.existsSync(path.join(pinned.installDir, "pulumi")));
+        const wrong = await install(`${"0".repeat(64)}  ${ARCHIVE}\n`, VERSION, { PULUMI_REQUIRE_PIN: "1" });
+        assert.equal(wrong.code, 1);
+        assert.match(wrong.stderr, /checksum mismatch/);
+    });
+
+    it("PULUMI_REQUIRE_PIN other than 1 (unset, 0) keeps the warning fallback used by previews", async () => {
+        checksums = `${sha256(archive)}  ${ARCHIVE}\n`;
+        const run = await install(undefined, VERSION, { PULUMI_REQUIRE_PIN: "0" });
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /::warning::No pinned checksum/);
+    });
+
     it("fails when no checksum can be found at all, and on a version that is not x.y.z", async () => {
         checksums = `${"3".repeat(64)}  pulumi-v${VERSION}-windows-x64.zip\n`;
         const unlisted = await install(undefined);
@@ -144,8 +175,9 @@ describe("Pulumi CLI installer", function () {
                 assert.match(line, /^[0-9a-f]{64} {2}pulumi-v\d+\.\d+\.\d+-linux-x64\.tar\.gz$/, line);
             }
             if (!lines.some((l) => l.endsWith(`pulumi-v${sdkVersion}-linux-x64.tar.gz`))) {
-                // Not a failure: the installer then checks the release's own checksums file and warns.
-                console.log(`      (Pulumi CLI ${sdkVersion} has no pinned checksum in ${PINS} yet)`);
+                // Not a failure of npm test: previews then check the release's own checksums file and
+                // warn, while deploy and rotate (PULUMI_REQUIRE_PIN=1) refuse to run until it is added.
+                console.log(`      (Pulumi CLI ${sdkVersion} has no pinned checksum in ${PINS} yet: deploy and rotate refuse to run until it is added)`);
             }
         });
     });

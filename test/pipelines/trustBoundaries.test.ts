@@ -106,6 +106,16 @@ describe("CI trust boundaries", () => {
             assertFlags(githubWorkflowProblems(broken), /rotate\.yml job rotate: holds deploy credentials outside the main-only environment .*\(environment: staging\)/);
         });
 
+        it("flags deploy and rotate installing Pulumi without PULUMI_REQUIRE_PIN=1", () => {
+            const removed = mutated(DEPLOY, /        env:\n          # Deploy credentials.*\n          PULUMI_REQUIRE_PIN: "1"\n/, "");
+            assertFlags(githubWorkflowProblems(removed), /deploy\.yml job up: holds deploy credentials but installs Pulumi without PULUMI_REQUIRE_PIN: "1"/);
+            const zero = mutated(ROTATE, 'PULUMI_REQUIRE_PIN: "1"', 'PULUMI_REQUIRE_PIN: "0"');
+            assertFlags(githubWorkflowProblems(zero), /rotate\.yml job rotate: holds deploy credentials but installs Pulumi without PULUMI_REQUIRE_PIN/);
+            // Inline or job-wide is as good as on the step.
+            const inline = mutated(DEPLOY, /        env:\n          # Deploy credentials.*\n          PULUMI_REQUIRE_PIN: "1"\n        run: bash/, "        run: PULUMI_REQUIRE_PIN=1 bash");
+            assert.deepEqual(githubWorkflowProblems(inline), []);
+        });
+
         it("flags a deploying job that does not skip other branches", () => {
             const broken = mutated(DEPLOY, "    if: github.ref == 'refs/heads/main'\n", "");
             assertFlags(githubWorkflowProblems(broken), /deploy\.yml job up: holds deploy credentials without "if: github\.ref == 'refs\/heads\/main'"/);
@@ -136,7 +146,7 @@ describe("CI trust boundaries", () => {
         });
 
         it("flags Pulumi used without the checksum-verifying install, or at an inexact version", () => {
-            const noInstall = mutated(DEPLOY, /      - name: Install Pulumi CLI.*\n.*\n/, "");
+            const noInstall = mutated(DEPLOY, /      - name: Install Pulumi CLI.*\n(?: {8}.*\n)+/, "");
             assertFlags(githubWorkflowProblems(noInstall), /deploy\.yml job up: uses Pulumi without first installing it with \.github\/scripts\/install-pulumi-cli\.sh/);
             const range = mutated(ROTATE, "  PULUMI_VERSION: 3.276.0", "  PULUMI_VERSION: ^3");
             assertFlags(githubWorkflowProblems(range), /rotate\.yml job rotate: pulumi\/actions has pulumi-version "\^3", not an exact version/);
@@ -199,6 +209,15 @@ describe("CI trust boundaries", () => {
         it("flags deploy credentials outside the main-only environment", () => {
             const broken = mutated(AZURE, /(- deployment: rotate\n\s+displayName: .*\n\s+)environment: \$\(deployEnvironment\)/, "$1environment: dbt-azure-devops-sandbox");
             assertFlags(azurePipelineProblems(broken), /stage Rotate, job rotate: holds deploy credentials outside a deployment job on the main-only environment dbt-azure-devops-dev \(environment: dbt-azure-devops-sandbox\)/);
+        });
+    });
+
+    describe("Azure Pipelines: deploy and rotate require a pinned Pulumi CLI", () => {
+        it("flags the Deploy or Rotate install step without PULUMI_REQUIRE_PIN=1", () => {
+            const deploy = mutated(AZURE, /(- deployment: up[\s\S]*?)                  env:\n                    # Deploy credentials.*\n                    PULUMI_REQUIRE_PIN: "1"\n/, "$1");
+            assertFlags(azurePipelineProblems(deploy), /stage Deploy, job up: holds deploy credentials but installs Pulumi without PULUMI_REQUIRE_PIN: "1"/);
+            const rotate = mutated(AZURE, /(- deployment: rotate[\s\S]*?PULUMI_REQUIRE_PIN: )"1"/, '$1"yes"');
+            assertFlags(azurePipelineProblems(rotate), /stage Rotate, job rotate: holds deploy credentials but installs Pulumi without PULUMI_REQUIRE_PIN/);
         });
     });
 

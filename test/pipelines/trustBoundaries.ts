@@ -27,6 +27,8 @@ export const DEPLOY_CONNECTION_VARIABLE = "deployServiceConnection";
 export const MIN_NODE_MAJOR = 22;
 /** The checksum-verifying installer both CI systems run instead of `curl | sh`. */
 export const PULUMI_INSTALLER = ".github/scripts/install-pulumi-cli.sh";
+/** Makes the installer refuse a version with no pinned checksum; required where deploy credentials are. */
+export const REQUIRE_PIN = "PULUMI_REQUIRE_PIN";
 /**
  * GitHub: the only secrets a job that runs pull-request code may read. The preview signs in with
  * OIDC as the preview identity (client and tenant id; a subscription id if ever needed), state is
@@ -122,6 +124,13 @@ function secretsRead(job: GhJob & { secrets?: unknown }, workflow: GhWorkflow): 
     return [...new Set(names)];
 }
 
+/** The value `name` has in a step's environment (step, then job, then workflow), or an inline `NAME=value` prefix of its run. */
+function stepEnv(step: GhStep, job: GhJob, workflow: GhWorkflow, name: string): string | undefined {
+    const inline = new RegExp(`(^|\\s)${name}=["']?(\\w*)`).exec(step.run ?? "")?.[2];
+    const value = inline ?? step.env?.[name] ?? job.env?.[name] ?? workflow.env?.[name];
+    return value === undefined ? undefined : String(value);
+}
+
 function envValue(expression: unknown, workflow: GhWorkflow, job: GhJob): string {
     const match = /^\$\{\{\s*env\.(\w+)\s*\}\}$/.exec(String(expression ?? ""));
     return match ? String(job.env?.[match[1]] ?? workflow.env?.[match[1]] ?? "") : String(expression ?? "");
@@ -168,6 +177,11 @@ export function githubWorkflowProblems(file: CiFile): string[] {
             }
             if (!/github\.ref\s*==\s*'refs\/heads\/main'/.test(job.if ?? "")) {
                 problems.push(`${where}: holds deploy credentials without "if: github.ref == 'refs/heads/main'"`);
+            }
+            for (const step of steps.filter((s) => (s.run ?? "").includes(PULUMI_INSTALLER))) {
+                if (stepEnv(step, job, workflow, REQUIRE_PIN) !== "1") {
+                    problems.push(`${where}: holds deploy credentials but installs Pulumi without ${REQUIRE_PIN}: "1" (an unpinned CLI would run with them)`);
+                }
             }
         }
 
@@ -360,6 +374,12 @@ export function azurePipelineProblems(file: CiFile): string[] {
                 const environment = expandMacros(String(typeof job.environment === "object" ? job.environment?.name ?? "" : job.environment ?? ""), values);
                 if (!job.deployment || environment !== MAIN_ONLY_ENVIRONMENT) {
                     problems.push(`${where}: holds deploy credentials outside a deployment job on the main-only environment ${MAIN_ONLY_ENVIRONMENT} (environment: ${environment || "none"})`);
+                }
+                for (const step of steps.filter((s) => scriptOf(s).includes(PULUMI_INSTALLER))) {
+                    const inline = new RegExp(`(^|\\s)${REQUIRE_PIN}=["']?(\\w*)`).exec(scriptOf(step))?.[2];
+                    if (String(inline ?? step.env?.[REQUIRE_PIN] ?? values[REQUIRE_PIN] ?? "") !== "1") {
+                        problems.push(`${where}: holds deploy credentials but installs Pulumi without ${REQUIRE_PIN}: "1" (an unpinned CLI would run with them)`);
+                    }
                 }
             }
 
