@@ -139,12 +139,23 @@ export class FakeAzureDevOps {
         return { status: 200, body: { count: value.length, value }, headers: next ? { "x-ms-continuationtoken": next } : {} };
     }
 
-    /** Removes a principal from the organization (also what a test does "behind Pulumi's back"). */
+    /**
+     * Removes a principal from the organization (also what a test does "behind Pulumi's back"), and
+     * with it its group memberships: vsts-rest-api-specs memberEntitlementManagement 7.1 "Service
+     * Principal Entitlements - Delete" says the delete "includes unassigning Extensions and Licenses
+     * and removing the service principal from all project memberships" (the same text is in
+     * azure-devops-node-api's and the Java client's doc comments). Its explicit ACEs stay: that text
+     * names no permissions, and ACEs are keyed by the identity descriptor, which outlives the
+     * entitlement; an assumption, not a documented fact.
+     */
     public removeEntitlement(id: string): void {
         const e = this.entitlements.get(id);
         if (e) {
             this.entitlements.delete(id);
             this.removed.set(id, e);
+            for (const key of [...this.memberships].filter((k) => k.startsWith(`${e.descriptor}|`))) {
+                this.memberships.delete(key);
+            }
         }
     }
 

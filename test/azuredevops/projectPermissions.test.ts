@@ -143,6 +143,20 @@ describe("azuredevops: AzureDevOpsProjectPermissions provider", () => {
             assert.strictEqual(fake.memberships.size, 0);
         });
 
+        it("the principal removed from the organization takes its memberships (not its ACEs): read shows that drift, up restores it", async () => {
+            const { id, outs } = await provider.create(inputs());
+            fake.removeEntitlement(`sk-${SP_OBJECT_ID}`);
+            assert.strictEqual(fake.memberships.size, 0, "its project memberships went with it");
+            assert.strictEqual(fake.aceBits(GIT, `repoV2/${PROJECT.id}`, IDENTITY), 16388, "its ACEs stay");
+            const { result: read } = await captureConsole(() => provider.read!(id, outs!));
+            assert.deepStrictEqual(read!.props!.drift, ["no longer a member of \"Readers\""]);
+            fake.addPrincipalByHand(SP_OBJECT_ID, "express"); // the entitlement's next up adds it again
+            const { outs: after } = await provider.update!(id, read!.props!, inputs());
+            assert.ok(fake.memberships.has(`${SUBJECT}|${READERS}`));
+            assert.deepStrictEqual(after!.preExistingMemberships, []);
+            assert.deepStrictEqual(after!.drift, []);
+        });
+
         it("read keeps the state of a project answered 404 (gone, or hidden from this credential) as drift; once visible again, up re-grants as ours and destroy revokes all", async () => {
             const { id, outs } = await provider.create(inputs());
             // Azure DevOps answers 404 for a project the credential cannot see: nothing was revoked.

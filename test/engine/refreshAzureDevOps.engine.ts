@@ -146,21 +146,35 @@ describe("engine: pulumi refresh sees Azure DevOps drift; up repairs it; secrets
         }
     });
 
-    it("3. an entitlement deleted behind Pulumi's back is gone on refresh; up adds the principal again", async () => {
+    it("3. an entitlement deleted behind Pulumi's back is gone on refresh, its memberships with it; up adds the principal and the memberships again", async () => {
         clouds.ado.removedEntitlementAnswer = "statusNone";
         const e = entitlement();
+        const readers = ["Analytics", "Data Platform"].map((n) => `${e.descriptor}|${FakeAzureDevOps.groupDescriptor(clouds.ado.projects.find((p) => p.name === n)!.id, "Readers")}`);
+        // Azure DevOps removes the principal from all project memberships with it (FakeAzureDevOps.removeEntitlement).
         clouds.ado.removeEntitlement(e.id);
+        assert.ok(readers.every((m) => !clouds.ado.memberships.has(m)));
         const refresh = await ws.pulumi(["refresh", "--yes", "--json"]);
-        const deleted = changes(refresh.stdout).filter((s) => s.urn.includes(ENTITLEMENT));
-        assert.deepStrictEqual(deleted.map((s) => s.op), ["delete"], `refresh steps: ${JSON.stringify(changes(refresh.stdout).map((s) => [s.op, s.urn]))}`);
-        assert.deepStrictEqual(changes(refresh.stdout).filter((s) => /azuredevops:/.test(s.urn)).map((s) => nameOf(s.urn)), ["dbt-azure-devops-ado-entitlement"], "nothing else drifted");
+        const steps = changes(refresh.stdout).filter((s) => /azuredevops:/.test(s.urn));
+        assert.deepStrictEqual(steps.map((s) => `${s.op} ${nameOf(s.urn)}: ${s.op === "delete" ? "" : changedOutputs(s).join(", ")}`).sort(), [
+            "delete dbt-azure-devops-ado-entitlement: ",
+            "update dbt-azure-devops-ado-project-analytics: drift",
+            "update dbt-azure-devops-ado-project-data-platform: drift",
+        ], `refresh steps: ${JSON.stringify(steps.map((s) => [s.op, s.urn]))}`);
         assert.deepStrictEqual(await ofType(ENTITLEMENT), [], "no longer in state");
+        for (const grant of await ofType(PERMISSIONS)) {
+            assert.deepStrictEqual(grant.outputs?.drift, ["no longer a member of \"Readers\""], String(grant.outputs?.project));
+        }
 
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
         assert.strictEqual(clouds.ado.entitlements.size, 1);
         assert.strictEqual(entitlement().license, "express");
         const [again] = await ofType(ENTITLEMENT);
         assert.strictEqual(again.outputs?.adoptedExisting, false, "added afresh, not adopted");
+        assert.ok(readers.every((m) => clouds.ado.memberships.has(m)), "Readers again on both projects");
+        for (const grant of await ofType(PERMISSIONS)) {
+            assert.deepStrictEqual(grant.outputs?.drift, []);
+            assert.deepStrictEqual(grant.outputs?.preExistingMemberships, [], "re-granted as its own, so destroy revokes it");
+        }
         await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
     });
 });
