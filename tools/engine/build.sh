@@ -52,7 +52,7 @@ if $have_all && [ "$(cat "$out/stamp" 2>/dev/null)" = "$want" ]; then
 fi
 
 rm -f "$out/stamp"
-export GOFLAGS=-mod=readonly # go.sum is authoritative: never rewrite it while building
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly" # go.sum is authoritative: never rewrite it while building (the machine's own flags kept)
 cd "$here"
 start=$SECONDS
 say "building pulumi $version (a cold build compiles the whole CLI: about 8 minutes on 2 cores)..."

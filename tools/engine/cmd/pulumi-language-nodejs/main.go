@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -199,6 +201,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, runArgs(req, runPath, h.engine())...)
 	cmd := exec.CommandContext(ctx, nodeBin, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	// A program that ignores the interrupt, or leaves a child holding its output, is killed and
+	// its pipes closed after this long instead of blocking the engine forever.
+	cmd.WaitDelay = childWaitDelay
 	cmd.Env = append(os.Environ(), "PULUMI_CONFIG="+cfg, "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
 	cmd.Env = append(cmd.Env, opts.env()...)
 	// Node may switch its stdio to non-blocking mode: give it pipes, never our own descriptors.
@@ -211,9 +216,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		case errors.As(err, &ee) && ee.ExitCode() == exitAlreadyReported:
 			return &pulumirpc.RunResponse{Bail: true}, nil
 		case errors.As(err, &ee):
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", ee.ExitCode()),
-			}, nil
+			return &pulumirpc.RunResponse{Error: "Program " + describeExit(ee)}, nil
 		default:
 			return &pulumirpc.RunResponse{
 				Error: "Problem executing program (could not run language executor): " + err.Error(),
@@ -480,7 +483,8 @@ func (h *host) RunPlugin(
 	if err != nil {
 		return err
 	}
-	args := append([]string{script}, opts.nodeargs...)
+	// Node's own options (nodeargs) go before the script, as in Run; the script's after it.
+	args := append(append([]string{}, opts.nodeargs...), script)
 	if analyzer {
 		args = append(append(args, req.GetArgs()...), dir) // <engine> <pack dir>
 	} else {
@@ -515,6 +519,7 @@ func (h *host) RunPlugin(
 	}
 
 	cmd := exec.CommandContext(ctx, nodeBin, args...)
+	cmd.WaitDelay = childWaitDelay
 	cmd.Dir = req.GetPwd()
 	if analyzer {
 		cmd.Dir = dir // node policy packs have always run from their own folder
@@ -537,14 +542,37 @@ func (h *host) RunPlugin(
 		if cerr := closer.Close(); cerr != nil {
 			return cerr
 		}
+		code := ee.ExitCode()
+		if code < 0 { // ended by a signal: report it as a shell would (128 + signal), never -1
+			code = 128 + signalNumber(ee)
+			fmt.Fprintf(stderr, "plugin %s\n", describeExit(ee))
+		}
 		return server.Send(&pulumirpc.RunPluginResponse{
-			Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(ee.ExitCode())},
+			Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)},
 		})
 	}
 	if err != nil {
 		return err
 	}
 	return closer.Close()
+}
+
+// childWaitDelay bounds how long Wait waits for a cancelled child, and for its output pipes.
+const childWaitDelay = 10 * time.Second
+
+// describeExit says how a child process ended: its exit code, or the signal that ended it.
+func describeExit(ee *exec.ExitError) string {
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return fmt.Sprintf("was ended by signal %d (%s)", int(ws.Signal()), ws.Signal())
+	}
+	return fmt.Sprintf("exited with non-zero exit code: %d", ee.ExitCode())
+}
+
+func signalNumber(ee *exec.ExitError) int {
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return int(ws.Signal())
+	}
+	return 0
 }
 
 func appendNonEmpty(env []string, k, v string) []string {
