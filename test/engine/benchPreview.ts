@@ -54,7 +54,8 @@ async function main(): Promise<void> {
             versionTimes.push(await timed(version));
         }
         const ratio = median(previewTimes) / median(versionTimes);
-        const writes = Object.entries({ ...ado, ...dbt }).filter(([m]) => m !== "GET" && m !== "HEAD").length + azuread.filter((c) => c.op !== "read" && c.op !== "invoke").length;
+        const restWrites = [...Object.entries(ado), ...Object.entries(dbt)].filter(([method]) => method !== "GET" && method !== "HEAD").reduce((n, [, count]) => n + count, 0);
+        const writes = restWrites + azuread.filter((c) => c.op !== "read" && c.op !== "invoke").length;
         console.log(`engine: runs ${runs} each, interleaved`);
         console.log(`no-change pulumi preview of dev: median ${median(previewTimes).toFixed(0)} ms (min ${Math.min(...previewTimes).toFixed(0)}, max ${Math.max(...previewTimes).toFixed(0)})`);
         console.log(`pulumi version:                  median ${median(versionTimes).toFixed(0)} ms`);

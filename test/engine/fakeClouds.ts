@@ -6,7 +6,7 @@
 import { FakeAzureDevOps, PAT, TENANT } from "../azuredevops/fakeAzureDevOps";
 import { DBT_TOKEN, FakeDbtCloud, FakeDeployment } from "../dbtcloud/fakeDbtCloud";
 import { FAST_HTTP_ENV, RecordedRequest } from "../http/fakeServer";
-import { readTenant } from "./fakeAzuread/tenant";
+import { readTenant, Tenant } from "./fakeAzuread/tenant";
 import { EngineWorkspace, requireEngine } from "./workspace";
 
 export { PAT, DBT_TOKEN, TENANT };
@@ -43,6 +43,9 @@ export class FakeClouds {
         this.env = {
             ...adoEnv,
             ...FAST_HTTP_ENV,
+            // The fakes answer at once, but a loaded machine runs several engines' plugins: no
+            // engine test is about timeouts, so give each call room.
+            DBT_ADO_HTTP_TIMEOUT_MS: "20000",
             DBT_ADO_CONNECT_VERIFY_PAUSE_MS: "10",
             DBT_ADO_IDENTITY_PAUSE_MS: "10",
             DBT_ADO_READ_PAUSE_MS: "10",
@@ -136,13 +139,23 @@ export async function startEngineStack(
 ): Promise<EngineStack> {
     const bin = requireEngine(context, options.needsFaketime);
     const clouds = new FakeClouds(options.clouds);
-    const env = await clouds.start();
-    const ws = await EngineWorkspace.create({ bin, stack: options.stack ?? "dev", stackFile: options.stackFile, programRoot: options.programRoot, env, tenant: { tenantId: TENANT } });
-    return { clouds, ws };
+    try {
+        const env = await clouds.start();
+        const ws = await EngineWorkspace.create({ bin, stack: options.stack ?? "dev", stackFile: options.stackFile, programRoot: options.programRoot, env, tenant: { tenantId: TENANT } });
+        return { clouds, ws };
+    } catch (error) {
+        await clouds.stop();
+        throw error;
+    }
 }
 
 /** Stops what `startEngineStack` started (either part may be missing after a skip). */
 export async function stopEngineStack(stack: Partial<EngineStack>): Promise<void> {
     await stack.clouds?.stop();
     stack.ws?.dispose();
+}
+
+/** Every secret a leak check looks for: the tokens in the environment and every client secret the tenant holds. */
+export function allSecrets(tenant: Tenant): string[] {
+    return [DBT_TOKEN, PAT, ...tenant.applications.flatMap((a) => a.passwords.map((p) => p.value))];
 }

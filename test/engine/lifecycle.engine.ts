@@ -4,14 +4,16 @@
  * writes, and destroy.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../../tools/projectRoot";
 
-const ROOT = projectRoot();
-import { AZURE_DEVOPS_APP_ID, AZURE_DEVOPS_USER_IMPERSONATION_ID, callsMatching, Tenant } from "./fakeAzuread/tenant";
-import { countByMethod, DBT_TOKEN, FakeClouds, PAT, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
+import { AZURE_DEVOPS_APP_ID, AZURE_DEVOPS_USER_IMPERSONATION_ID, callsMatching } from "./fakeAzuread/tenant";
+import { allSecrets, countByMethod, FakeClouds, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
 import { EngineWorkspace } from "./workspace";
+
+const ROOT = projectRoot();
 
 const APP = "azuread:index/application:Application";
 const PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
@@ -28,16 +30,11 @@ function previewResources(json: string): string[] {
 
 /** `(type, name)` of every resource the offline plan lists for `stack`. */
 function offlinePlanResources(stack: string, at: Date): string[] {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { execFileSync } = require("child_process") as typeof import("child_process");
     const out = execFileSync(process.execPath, [path.join(ROOT, "dist/tools/plan/cli.js"), "--stack", stack, "--json", "--at", at.toISOString()], { cwd: ROOT, encoding: "utf8" });
     const plan = JSON.parse(out) as { resources: Array<{ type: string; name: string }> };
     return plan.resources.map((r) => `${r.type} ${r.name}`).filter((line) => !line.startsWith("pulumi:pulumi:Stack")).sort();
 }
 
-export function allSecrets(tenant: Tenant): string[] {
-    return [DBT_TOKEN, PAT, ...tenant.applications.flatMap((a) => a.passwords.map((p) => p.value))];
-}
 
 describe("engine: dev stack lifecycle under the real Pulumi engine", function () {
     this.timeout(10 * 60_000);

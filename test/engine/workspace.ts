@@ -9,15 +9,16 @@
  * a run asks for it, preloads libfaketime (Debian `faketime`). The engine itself is Go and keeps
  * real time (Go does not read the clock through libc), which is what a real scheduled run sees.
  */
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "../../tools/projectRoot";
 
-const ROOT = projectRoot();
 import { installFakeAzuread } from "./fakeAzuread/install";
 import { createTenantFile, NewTenantOptions, readTenant, Tenant, TENANT_FILE_ENV, updateTenant } from "./fakeAzuread/tenant";
+
+const ROOT = projectRoot();
 
 export const PASSPHRASE = "engine-tests-passphrase";
 const AZUREAD_VERSION = "6.9.1";
@@ -74,6 +75,8 @@ export interface RunOptions {
     env?: Record<string, string>;
     /** Expect a non-zero exit instead of failing. */
     allowFailure?: boolean;
+    /** Kill the command (and everything it started) after this long; default 5 minutes. */
+    timeoutMs?: number;
     stdin?: string;
 }
 
@@ -81,6 +84,7 @@ export class EngineWorkspace {
     public readonly projectDir: string;
     public readonly tenantFile: string;
     private readonly env: NodeJS.ProcessEnv;
+    private readonly running = new Set<ChildProcess>();
 
     private constructor(public readonly root: string, public readonly bin: string, env: Record<string, string>) {
         this.projectDir = path.join(root, "project");
@@ -125,17 +129,22 @@ export class EngineWorkspace {
             ...options.env,
         };
         const workspace = new EngineWorkspace(root, options.bin, env);
-        workspace.env[TENANT_FILE_ENV] = workspace.tenantFile;
-        createTenantFile(workspace.tenantFile, options.tenant);
-        installFakeAzuread(home, AZUREAD_VERSION, { node, tenantFile: workspace.tenantFile });
-        workspace.useProgram(options.programRoot ?? ROOT);
+        try {
+            workspace.env[TENANT_FILE_ENV] = workspace.tenantFile;
+            createTenantFile(workspace.tenantFile, options.tenant);
+            installFakeAzuread(home, AZUREAD_VERSION, { node, tenantFile: workspace.tenantFile });
+            workspace.useProgram(options.programRoot ?? ROOT);
 
-        await workspace.pulumi(["stack", "init", options.stack]);
-        const stackFile = options.stackFile ?? fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");
-        // `stack init` wrote the passphrase salt into the stack file: keep it, add the config.
-        const file = workspace.stackFile(options.stack);
-        const salt = fs.readFileSync(file, "utf8").split("\n").filter((line) => line.startsWith("encryptionsalt:"));
-        fs.writeFileSync(file, `${salt.join("\n")}\n${stackFile}`);
+            await workspace.pulumi(["stack", "init", options.stack]);
+            const stackFile = options.stackFile ?? fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");
+            // `stack init` wrote the passphrase salt into the stack file: keep it, add the config.
+            const file = workspace.stackFile(options.stack);
+            const salt = fs.readFileSync(file, "utf8").split("\n").filter((line) => line.startsWith("encryptionsalt:"));
+            fs.writeFileSync(file, `${salt.join("\n")}\n${stackFile}`);
+        } catch (error) {
+            workspace.dispose();
+            throw error;
+        }
         return workspace;
     }
 
@@ -158,16 +167,30 @@ export class EngineWorkspace {
             env.ENGINE_TEST_FAKETIME = `@${options.at.toISOString().replace("T", " ").replace(/\.\d+Z$/, "")}`;
             env.ENGINE_TEST_LIBFAKETIME = libfaketime();
         }
-        const child = spawn(command, args, { cwd: this.projectDir, env, stdio: ["pipe", "pipe", "pipe"] });
+        // Its own process group, so a timeout or dispose() ends the engine and every plugin it started.
+        const child = spawn(command, args, { cwd: this.projectDir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+        this.running.add(child);
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
         child.stdin.end(options.stdin ?? "");
+        const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            killGroup(child);
+        }, timeoutMs);
         const code = await new Promise<number>((resolve, reject) => {
             child.on("error", reject);
             child.on("close", (status) => resolve(status ?? 1));
+        }).finally(() => {
+            clearTimeout(timer);
+            this.running.delete(child);
         });
+        if (timedOut) {
+            throw new Error(`${path.basename(command)} ${args.join(" ")} did not finish in ${timeoutMs / 1000} s and was killed\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-2000)}`);
+        }
         if (code !== 0 && !options.allowFailure) {
             throw new Error(`${path.basename(command)} ${args.join(" ")} exited ${code}\n--- stdout\n${stdout.slice(-6000)}\n--- stderr\n${stderr.slice(-4000)}`);
         }
@@ -182,12 +205,16 @@ export class EngineWorkspace {
         return updateTenant(this.tenantFile, fn);
     }
 
-    /** Every file under the workspace's backend and home, concatenated (for leak checks). */
+    /** Every file under the workspace's backend and PULUMI_HOME, concatenated (for leak checks). */
     public backendText(): string {
-        return readTree(path.join(this.root, "backend"));
+        return readTree(path.join(this.root, "backend")) + readTree(path.join(this.root, "home"));
     }
 
+    /** Ends anything still running and removes the workspace, tenant file and state included. */
     public dispose(): void {
+        for (const child of this.running) {
+            killGroup(child);
+        }
         fs.rmSync(this.root, { recursive: true, force: true });
     }
 
@@ -237,6 +264,14 @@ function nodeShim(realNode: string): string {
         `exec '${realNode}' "$@"`,
         "",
     ].join("\n");
+}
+
+function killGroup(child: ChildProcess): void {
+    try {
+        process.kill(-child.pid!, "SIGKILL");
+    } catch {
+        // already gone
+    }
 }
 
 function readTree(dir: string): string {
