@@ -12,6 +12,7 @@ import { logBaseUrlOverrides } from "../../lib/http/baseUrlOverridesLog";
 import { azureDevOpsHosts } from "../../providers/azuredevops/api/endpoints";
 import { projectPermissionsProvider, ProjectPermissionsOutputs, ProjectPermissionsInputs } from "../../providers/azuredevops/projectPermissions";
 import { dbtApiHost } from "../../providers/dbtcloud/api/azureAdApplications";
+import { runPlanCommand } from "../../tools/plan/cli";
 import { readProjectFile } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
 import { plan, projectWith } from "./planHelpers";
@@ -156,5 +157,34 @@ describe("API host overrides (issue 11)", () => {
             "DBT_CLOUD_HOST_URL=https://emea.dbt.com/api is in force: API calls go there instead of https://<dbtCloudHost>/api.",
         ]);
         assert.throws(() => logBaseUrlOverrides({ AZDO_CORE_BASE_URL: "http://proxy" }, () => undefined), /must be an https:\/\/ URL/);
+    });
+});
+
+describe("an unexpected plan failure (review)", () => {
+    const failingIo = (stderr: string[]) => ({ cwd: REPO_ROOT, stdout: () => { throw new Error("EPIPE: the reader went away"); }, stderr: (t: string) => void stderr.push(t) });
+
+    it("exits 1 with the message and no stack trace", async () => {
+        const stderr: string[] = [];
+        const previous = process.env.DEBUG;
+        delete process.env.DEBUG;
+        try {
+            assert.equal(await runPlanCommand(["--at", AT], failingIo(stderr)), 1);
+        } finally {
+            if (previous !== undefined) process.env.DEBUG = previous;
+        }
+        assert.match(stderr.join(""), /^Offline plan failed: EPIPE: the reader went away\n\(set DEBUG=1 for the stack trace\)\n$/);
+        assertNoStackTrace(stderr.join(""));
+    });
+
+    it("shows the stack trace when DEBUG is set", async () => {
+        const stderr: string[] = [];
+        const previous = process.env.DEBUG;
+        process.env.DEBUG = "1";
+        try {
+            assert.equal(await runPlanCommand(["--at", AT], failingIo(stderr)), 1);
+        } finally {
+            if (previous === undefined) delete process.env.DEBUG; else process.env.DEBUG = previous;
+        }
+        assert.match(stderr.join(""), /^\s+at .+\(.*:\d+:\d+\)$/m);
     });
 });

@@ -88,7 +88,9 @@ export async function runPlanCommand(argv: string[], io: PlanIo): Promise<number
             io.stderr(`${error.message}\n`);
             return 2;
         }
-        io.stderr(`Offline plan failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        // An unexpected error: its message, and the stack trace only when asked for (DEBUG set).
+        const detail = error instanceof Error ? (process.env.DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+        io.stderr(`Offline plan failed: ${detail}\n${process.env.DEBUG ? "" : "(set DEBUG=1 for the stack trace)\n"}`);
         return 1;
     }
 }
