@@ -50,6 +50,24 @@ describe("the offline plan as a gate (issue 11)", function () {
         );
         assert.equal(result, 3);
     });
+
+    it("judges redirect hosts with the policy pack's config (policy/config.json), as CI's previews do", async () => {
+        const custom = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "dbt.acme.example", "dbt-azure-devops:dbtCloudCustomDomain": "true" };
+        const dir = projectWith("custom", { config: custom });
+        const refused = await plan(["--stack", "custom", "--at", AT], dir);
+        assert.equal(refused.code, 3, "a custom host the pack config does not list");
+        assert.match(refused.stdout, /FAIL {2}entra-app-dbt-redirect-uris-only \(mandatory\)[\s\S]*dbt\.acme\.example/);
+
+        fs.mkdirSync(path.join(dir, "policy"));
+        fs.writeFileSync(path.join(dir, "policy", "config.json"), JSON.stringify({ "entra-app-dbt-redirect-uris-only": { allowedHosts: ["dbt.acme.example"] } }));
+        const allowed = await plan(["--stack", "custom", "--at", AT], dir);
+        assert.equal(allowed.code, 0, allowed.stdout);
+
+        fs.writeFileSync(path.join(dir, "policy", "config.json"), "{ not json");
+        const broken = await plan(["--stack", "custom", "--at", AT], dir);
+        assert.equal(broken.code, 2);
+        assert.match(broken.stderr, /policy\/config\.json is not valid JSON/);
+    });
 });
 
 describe("rotation made visible (issue 11)", () => {

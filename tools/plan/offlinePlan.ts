@@ -1,10 +1,12 @@
 import { ConfigError } from "../../config/configError";
 import { echoValue } from "../../config/echo";
 import { STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
-import { evaluatePolicies } from "../../policy/evaluate";
+import * as fs from "fs";
+import * as path from "path";
+import { evaluatePolicies, PolicyPackConfig } from "../../policy/evaluate";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
-import { ConfigDeclaration, readStackFiles, SECRET_PLACEHOLDER, StackFileConfig } from "./stackFiles";
+import { ConfigDeclaration, readStackFiles, SECRET_PLACEHOLDER, StackFileConfig, StackFileError } from "./stackFiles";
 
 export interface OfflinePlan {
     /** What is printed. */
@@ -39,7 +41,7 @@ export async function offlinePlan(root: string, stack: string, at: Date, seriali
         }
         throw error;
     }
-    const policies = evaluatePolicies(evaluation.resources, at);
+    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root));
     const config = shownConfig(files.project, files.declarations, files.values, files.secretKeys);
     return { document: planDocument(stack, at, config, evaluation, policies, notes), evaluation };
 }
@@ -74,5 +76,23 @@ function typed(type: string, value: string): unknown {
         return JSON.parse(value);
     } catch {
         return value;
+    }
+}
+
+/**
+ * The policy pack's config, as both CI systems pass it (`--policy-pack-config policy/config.json`),
+ * so the plan judges a stack as the pipelines' previews do. None (no file) means the rules' defaults.
+ */
+export const POLICY_PACK_CONFIG = path.join("policy", "config.json");
+
+function readPolicyPackConfig(root: string): PolicyPackConfig {
+    const file = path.join(root, POLICY_PACK_CONFIG);
+    if (!fs.existsSync(file)) {
+        return {};
+    }
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig;
+    } catch (error) {
+        throw new StackFileError(`${POLICY_PACK_CONFIG} is not valid JSON (${(error as Error).message}); fix it, as pulumi preview --policy-pack-config would refuse it too.`);
     }
 }
