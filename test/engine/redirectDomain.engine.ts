@@ -3,7 +3,8 @@
  * account was moved to a cell host, so dbt's record answers `oauth_redirect_uri_domain:
  * ab123.us1.dbt.com` while the stack still names only cloud.getdbt.com. `pulumi up` writes the
  * record, then fails naming the exact `pulumi config set` command; running that command and
- * `pulumi up` again succeeds, the app allows the host, and `dbtOauthRedirectDomain` shows it.
+ * `pulumi up` again succeeds, the app allows the host, and `dbtOauthRedirectDomain` shows it. Then
+ * the rest of the runbook: the new host becomes the primary, and the legacy host is removed.
  */
 import * as assert from "assert";
 import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
@@ -61,6 +62,30 @@ describe("engine: dbt Cloud's redirect domain is not among the app's hosts", fun
         const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
         assert.strictEqual(outputs.dbtOauthRedirectDomain, DOMAIN);
         assert.strictEqual(clouds.dbt.records.filter((r) => r.active).length, 1, "still one record");
+        await ws.pulumi(["preview", "--expect-no-changes"]);
+    });
+
+    // The rest of the runbook "Moving to a new access URL", step by step (step 4, recreating the
+    // repositories, happens in dbt Cloud's UI).
+    it("3. switching the primary to the new host keeps both hosts' URIs, the record and the secrets", async () => {
+        const before = ws.tenant();
+        const record = clouds.dbt.records.find((r) => r.active)!;
+        await ws.pulumi(["config", "set", "dbtCloudHost", DOMAIN]);
+        await ws.pulumi(["config", "set", "--path", "dbtCloudAdditionalHosts[0]", "cloud.getdbt.com"]);
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        const app = ws.tenant().applications[0];
+        assert.deepStrictEqual([...app.web.redirectUris].sort(), [...before.applications[0].web.redirectUris].sort(), "the same two hosts");
+        assert.deepStrictEqual(app.passwords.map((p) => p.keyId).sort(), before.applications[0].passwords.map((p) => p.keyId).sort(), "no secret minted or deleted");
+        assert.deepStrictEqual(clouds.dbt.records.filter((r) => r.active).map((r) => r.id), [record.id], "the same dbt Cloud record");
+        assert.ok(app.passwords.some((p) => p.value === clouds.dbtSecret()), "dbt Cloud holds a secret of the app");
+    });
+
+    it("5. after the deprecation date, removing the legacy host leaves only the new host's URI", async () => {
+        await ws.pulumi(["config", "rm", "--path", "dbtCloudAdditionalHosts[0]"]);
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        assert.deepStrictEqual(ws.tenant().applications[0].web.redirectUris, [`https://${DOMAIN}/complete/azure_active_directory`]);
+        const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.strictEqual(outputs.dbtOauthRedirectDomain, DOMAIN);
         await ws.pulumi(["preview", "--expect-no-changes"]);
     });
 });

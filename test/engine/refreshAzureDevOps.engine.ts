@@ -9,8 +9,8 @@
 import * as assert from "assert";
 import { isDeepStrictEqual } from "util";
 import { GIT_REPOSITORIES_NAMESPACE } from "../../domain/wellKnownIds";
-import { FakeAzureDevOps } from "../azuredevops/fakeAzureDevOps";
-import { DBT_TOKEN, FakeClouds, PAT, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
+import { FakeAzureDevOps, OTHER_TENANT } from "../azuredevops/fakeAzureDevOps";
+import { allSecrets, FakeClouds, PAT, startEngineStack, stopEngineStack, TENANT } from "./fakeClouds";
 import { EngineWorkspace } from "./workspace";
 
 interface EngineStep { op: string; urn: string; old?: { outputs?: Record<string, unknown> }; new?: { outputs?: Record<string, unknown> } }
@@ -134,8 +134,7 @@ describe("engine: pulumi refresh sees Azure DevOps drift; up repairs it; secrets
     it("2. after refresh the stack's secrets are still secrets in state, and nothing leaks", async () => {
         await ws.pulumi(["refresh", "--yes"]);
         const text = (await ws.pulumi(["stack", "export"])).stdout;
-        // Not lifecycle.engine's helper: importing that file would run its suite here too.
-        for (const value of [DBT_TOKEN, PAT, ...ws.tenant().applications.flatMap((a) => a.passwords.map((p) => p.value))]) {
+        for (const value of allSecrets(ws.tenant())) {
             assert.ok(!text.includes(value), "stack export leaks a secret after refresh");
         }
         assert.ok(!ws.backendText().includes(clouds.dbtSecret()!), "a backend file holds the client secret in clear");
@@ -176,5 +175,27 @@ describe("engine: pulumi refresh sees Azure DevOps drift; up repairs it; secrets
             assert.deepStrictEqual(grant.outputs?.preExistingMemberships, [], "re-granted as its own, so destroy revokes it");
         }
         await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
+    });
+
+    it("4. an organization moved to another directory shows as drift on the connection; up refuses to move it back, naming both tenants", async () => {
+        clouds.ado.orgTenants.set("contoso-data", OTHER_TENANT);
+        const refresh = await ws.pulumi(["refresh", "--yes", "--json"]);
+        const steps = changes(refresh.stdout).filter((s) => /azuredevops:/.test(s.urn));
+        assert.deepStrictEqual(steps.map((s) => `${s.op} ${nameOf(s.urn)}: ${changedOutputs(s).join(", ")}`), ["update dbt-azure-devops-ado-directory: connectedTenantId"]);
+        const [connection] = await ofType(CONNECTION);
+        assert.strictEqual(connection.outputs?.connectedTenantId, OTHER_TENANT);
+
+        // verify mode never moves an organization connected elsewhere: the up fails and says so.
+        const refused = await ws.pulumi(["up", "--yes", "--skip-preview"], { allowFailure: true });
+        assert.notStrictEqual(refused.code, 0);
+        assert.match(refused.stdout + refused.stderr, new RegExp(`connected to Entra tenant ${OTHER_TENANT}, not ${TENANT}`));
+        assert.strictEqual(clouds.ado.orgTenants.get("contoso-data"), OTHER_TENANT, "nothing was moved");
+
+        // Connected back by its admins: the next up converges and nothing is left to change.
+        clouds.ado.orgTenants.set("contoso-data", TENANT);
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+        const [after] = await ofType(CONNECTION);
+        assert.strictEqual(after.outputs?.connectedTenantId, TENANT);
+        await ws.pulumi(["preview", "--expect-no-changes"]);
     });
 });

@@ -6,7 +6,7 @@
  * secret in state after refresh.
  */
 import * as assert from "assert";
-import { DBT_TOKEN, FakeClouds, PAT, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { allSecrets, FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
 import { EngineWorkspace } from "./workspace";
 
 interface ExportedResource { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }
@@ -80,7 +80,7 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
         const secret = resource.outputs?.clientSecret as Record<string, unknown> | string;
         assert.ok(typeof secret === "object" && secret !== null && "ciphertext" in secret, `clientSecret is not a secret in state: ${typeof secret}`);
         const text = (await ws.pulumi(["stack", "export"])).stdout;
-        for (const value of [DBT_TOKEN, PAT, ...ws.tenant().applications.flatMap((a) => a.passwords.map((p) => p.value))]) {
+        for (const value of allSecrets(ws.tenant())) {
             assert.ok(!text.includes(value), "stack export leaks a secret after refresh");
         }
         assert.ok(!ws.backendText().includes(clouds.dbtSecret()!), "a backend file holds dbt's client secret in clear");
