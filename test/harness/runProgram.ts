@@ -3,6 +3,7 @@ import { Evaluation, evaluateProgram } from "../../tools/plan/evaluateProgram";
 import { ProgramMockOptions } from "../../tools/plan/programMocks";
 import { readProjectFile, readStackFiles } from "../../tools/plan/stackFiles";
 import { projectRoot } from "../../tools/projectRoot";
+import { TYPES } from "../engine/fakeAzuread/schema";
 
 export const PROJECT = "dbt-azure-devops";
 export const REPO_ROOT = projectRoot(path.resolve(__dirname));
@@ -65,9 +66,5 @@ export function only(evaluation: Evaluation, type: string, nameSuffix = ""): Eva
     return matches[0];
 }
 
-export const TYPES = {
-    application: "azuread:index/application:Application",
-    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
-    grant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
-    password: "azuread:index/applicationPassword:ApplicationPassword",
-} as const;
+/** The azuread type tokens, as the fake azuread plugin of the engine tests knows them (one list). */
+export { TYPES };
