@@ -10,8 +10,9 @@ import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import { requestJson } from "../../lib/http/request";
 import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../../lib/http/settings";
 import { DIRECTORY_MODES, DirectoryMode } from "../../domain/directoryMode";
-import { guidProblem, sameGuid } from "../../domain/guid";
-import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
+import { sameGuid } from "../../domain/guid";
+import { sameOrganization } from "../../domain/organizationName";
+import { guidFailures, oneOfFailures, organizationFailures } from "./checkFailures";
 import { OrganizationTenant, readOrganizationTenant } from "./api/connectionData";
 import { markConnectedThisRun } from "./api/client";
 import { ReadLagPolling, readUntil } from "./api/eventually";
@@ -125,19 +126,11 @@ async function ensureConnected(inputs: DirectoryConnectionInputs): Promise<Direc
 }
 
 function inputProblems(news: DirectoryConnectionInputs): pulumi.dynamic.CheckFailure[] {
-    const failures: pulumi.dynamic.CheckFailure[] = [];
-    const org = isUnknown(news.organization) ? undefined : organizationNameProblem(news.organization);
-    if (org) {
-        failures.push({ property: "organization", reason: `organization ${org.problem}` });
-    }
-    const tenant = isUnknown(news.tenantId) ? undefined : guidProblem("tenantId", news.tenantId);
-    if (tenant) {
-        failures.push({ property: "tenantId", reason: tenant });
-    }
-    if (!isUnknown(news.mode) && !DIRECTORY_MODES.includes(news.mode)) {
-        failures.push({ property: "mode", reason: `mode must be one of ${DIRECTORY_MODES.join(", ")}; got "${String(news.mode)}".` });
-    }
-    return failures;
+    return [
+        ...organizationFailures(news.organization),
+        ...guidFailures("tenantId", news.tenantId),
+        ...oneOfFailures("mode", news.mode, DIRECTORY_MODES),
+    ];
 }
 
 export const directoryConnectionProvider: pulumi.dynamic.ResourceProvider<DirectoryConnectionInputs, DirectoryConnectionOutputs> = {

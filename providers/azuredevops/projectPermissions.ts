@@ -7,9 +7,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { AdoSession, openAdoSession } from "./api/client";
-import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
+import { sameOrganization } from "../../domain/organizationName";
 import { PROJECT_ACCESS_MODES, ProjectAccess } from "../../domain/projectAccess";
-import { projectNameProblem, sameProject } from "../../domain/projectName";
+import { sameProject } from "../../domain/projectName";
+import { oneOfFailures, organizationFailures, projectFailures } from "./checkFailures";
 import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
 import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import { plannedGrants } from "./api/grants";
@@ -183,18 +184,11 @@ function sameServicePrincipal(a: ServicePrincipalIdentifiers | undefined, b: Ser
 
 export const projectPermissionsProvider: pulumi.dynamic.ResourceProvider<ProjectPermissionsInputs, ProjectPermissionsOutputs> = {
     async check(_olds, news) {
-        const failures: pulumi.dynamic.CheckFailure[] = [];
-        const org = isUnknown(news.organization) ? undefined : organizationNameProblem(news.organization);
-        if (org) {
-            failures.push({ property: "organization", reason: `organization ${org.problem}` });
-        }
-        const project = isUnknown(news.project) ? undefined : projectNameProblem(news.project);
-        if (project) {
-            failures.push({ property: "project", reason: `project ${project}` });
-        }
-        if (!isUnknown(news.access) && !PROJECT_ACCESS_MODES.includes(news.access)) {
-            failures.push({ property: "access", reason: `access must be one of ${PROJECT_ACCESS_MODES.join(", ")}; got "${String(news.access)}".` });
-        }
+        const failures = [
+            ...organizationFailures(news.organization),
+            ...projectFailures(news.project),
+            ...oneOfFailures("access", news.access, PROJECT_ACCESS_MODES),
+        ];
         return { inputs: news, failures };
     },
 

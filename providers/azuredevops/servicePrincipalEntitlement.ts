@@ -5,11 +5,12 @@
  * (use the retainOnDelete resource option to keep it).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
+import { partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { ENV_KNOBS, envInteger } from "../../lib/http/settings";
 import { ACCESS_LEVELS, AccessLevel, DEFAULT_ACCESS_LEVEL } from "../../domain/accessLevel";
-import { guidProblem, sameGuid } from "../../domain/guid";
-import { organizationNameProblem, sameOrganization } from "../../domain/organizationName";
+import { sameGuid } from "../../domain/guid";
+import { sameOrganization } from "../../domain/organizationName";
+import { guidFailures, oneOfFailures, organizationFailures } from "./checkFailures";
 import { AdoSession, openAdoSession } from "./api/client";
 import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import {
@@ -157,18 +158,11 @@ function levelMismatch(problem: string, outs: EntitlementOutputs, actual: string
 export const servicePrincipalEntitlementProvider: pulumi.dynamic.ResourceProvider<EntitlementInputs, EntitlementOutputs> = {
     async check(_olds, news) {
         const inputs = normalized(news);
-        const failures: pulumi.dynamic.CheckFailure[] = [];
-        const org = isUnknown(inputs.organization) ? undefined : organizationNameProblem(inputs.organization);
-        if (org) {
-            failures.push({ property: "organization", reason: `organization ${org.problem}` });
-        }
-        const sp = isUnknown(inputs.servicePrincipalObjectId) ? undefined : guidProblem("servicePrincipalObjectId", inputs.servicePrincipalObjectId);
-        if (sp) {
-            failures.push({ property: "servicePrincipalObjectId", reason: sp });
-        }
-        if (!isUnknown(inputs.accessLevel) && !ACCESS_LEVELS.includes(inputs.accessLevel)) {
-            failures.push({ property: "accessLevel", reason: `accessLevel must be one of ${ACCESS_LEVELS.join(", ")} (express = Basic); got "${String(inputs.accessLevel)}".` });
-        }
+        const failures = [
+            ...organizationFailures(inputs.organization),
+            ...guidFailures("servicePrincipalObjectId", inputs.servicePrincipalObjectId),
+            ...oneOfFailures("accessLevel", inputs.accessLevel, ACCESS_LEVELS, " (express = Basic)"),
+        ];
         return { inputs, failures };
     },
 
