@@ -53,10 +53,10 @@ describe("DbtAzureDevOpsApp: several access hosts, custom domains, adoption", ()
     });
 
     it("names the command that adds dbt's redirect domain when the app lacks it", () => {
-        assert.equal(redirectDomainProblem("cloud.getdbt.com", ["cloud.getdbt.com"], 0), undefined);
-        assert.equal(redirectDomainProblem("", ["cloud.getdbt.com"], 0), undefined);
-        assert.match(String(redirectDomainProblem("ab123.us1.dbt.com", ["cloud.getdbt.com"], 0)),
+        assert.equal(redirectDomainProblem("cloud.getdbt.com", ["cloud.getdbt.com"], 0, "not written"), undefined);
+        assert.equal(redirectDomainProblem("", ["cloud.getdbt.com"], 0, "not written"), undefined);
+        assert.match(String(redirectDomainProblem("ab123.us1.dbt.com", ["cloud.getdbt.com"], 0, "not written")),
             /not one of the app registration's hosts .*pulumi config set --path 'dbtCloudAdditionalHosts\[0\]' ab123\.us1\.dbt\.com$/);
-        assert.match(String(redirectDomainProblem("https://XY.us1.dbt.com/", ["cloud.getdbt.com", "ab123.us1.dbt.com"], 1)), /'dbtCloudAdditionalHosts\[1\]' xy\.us1\.dbt\.com$/);
+        assert.match(String(redirectDomainProblem("https://XY.us1.dbt.com/", ["cloud.getdbt.com", "ab123.us1.dbt.com"], 1, "not written")), /'dbtCloudAdditionalHosts\[1\]' xy\.us1\.dbt\.com$/);
     });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 
 describe("resource classes under Pulumi mocks (child process)", () => {
-    it("construct, expose their outputs, default the access level and keep the client secret secret", () => {
+    it("construct, expose their outputs, and default the access level", () => {
         const script = path.join(__dirname, "resourceClassesUnderMocks.js");
         const output = execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 15_000 });
         const seen = JSON.parse(output.trim().split("\n").pop()!);
@@ -12,8 +12,7 @@ describe("resource classes under Pulumi mocks (child process)", () => {
             accessLevel: "express",
             identityDescriptor: "Microsoft.X;y",
             servicePrincipal: { subjectDescriptor: "aadsp.x", identityDescriptor: "Microsoft.X;y" },
-            applicationId: 501,
-            secretIsSecret: true,
+            keyId: "k-1",
         });
     });
 });

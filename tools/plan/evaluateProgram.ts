@@ -176,7 +176,9 @@ function formerIdentity(type: string, name: string, parent: string | undefined, 
     const spec = alias as pulumi.Alias;
     // As the SDK reads it: no `parent` key keeps the current parent; `parent: undefined`
     // (pulumi.rootStackResource) means none.
-    const formerParent = !Object.prototype.hasOwnProperty.call(spec, "parent") ? parent : nameOf(spec.parent);
+    // A parent given by URN (one no longer declared) is named by the URN's last part.
+    const formerParent = !Object.prototype.hasOwnProperty.call(spec, "parent") ? parent
+        : typeof spec.parent === "string" ? spec.parent.split("::").pop() : nameOf(spec.parent);
     const formerName = typeof spec.name === "string" ? spec.name : name;
     const formerType = typeof spec.type === "string" ? spec.type : type;
     return { type: formerType, name: formerName, ...(formerParent !== undefined ? { parent: formerParent } : {}) };

@@ -42,20 +42,6 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             id: stableGuid("grant", name).replace(/-/g, ""),
             state: { ...inputs },
         }),
-        "azuread:index/applicationPassword:ApplicationPassword": (name, inputs) => {
-            // A new generation (other end date) is a new credential: derive identity from the inputs.
-            const generation = `${name}|${String(inputs.endDate)}|${String(inputs.displayName)}`;
-            const keyId = stableGuid("keyId", generation);
-            return {
-                id: `${String(inputs.applicationId)}/password/${keyId}`,
-                state: {
-                    ...inputs,
-                    keyId,
-                    startDate: options.at.toISOString().replace(/\.\d{3}Z$/, "Z"),
-                    value: stableSecretValue(generation),
-                },
-            };
-        },
         // The REST-backed resources: state shaped like what their providers return.
         // The organization is connected to the deploying identity's tenant, whatever the inputs say.
         "pulumi-nodejs:dynamic/azuredevops:DirectoryConnection": (_name, inputs) => ({
@@ -90,9 +76,30 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                 },
             };
         },
-        "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication": (_name, inputs) => ({
-            id: "4821",
-            state: { ...inputs, applicationId: 4821, oauthRedirectUriDomain: new URL(String(inputs.apiBaseUrl)).host, adoptedExisting: false },
+        // The Graph-backed resources: state shaped like what their providers return. A fresh stack's
+        // first handover mints only the current slot's secret: there is no previous one yet.
+        "pulumi-nodejs:dynamic/entra:ClientSecretRotation": (name, inputs) => {
+            const current = inputs.current as { slot: string; period: number; endDate: string; periodStart: string };
+            const keyId = value("keyId", `${name} slot ${current.slot}`);
+            const handover = inputs.handover as { kind: string; apiBaseUrl?: string };
+            return {
+                id: `${String(inputs.applicationObjectId)}/${handover.kind}`,
+                state: {
+                    ...inputs,
+                    slots: { [current.slot]: { keyId, endDate: current.endDate, period: current.period, displayName: `dbt Cloud slot ${current.slot} ${current.periodStart.slice(0, 10)}` } },
+                    keyId,
+                    expiresAt: current.endDate,
+                    previousExpiresAt: "",
+                    ...(handover.kind === "stackOutput" ? { value: stableSecretValue(name, current.endDate) } : {}),
+                    ...(handover.kind === "dbtCloud"
+                        ? { dbtRecord: { applicationId: 4821, effectiveApiBaseUrl: handover.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: new URL(String(handover.apiBaseUrl)).host } }
+                        : {}),
+                },
+            };
+        },
+        "pulumi-nodejs:dynamic/entra:AppInstanceLock": (_name, inputs) => ({
+            id: `${String(inputs.applicationObjectId)}/servicePrincipalLockConfiguration`,
+            state: { ...inputs },
         }),
     };
 

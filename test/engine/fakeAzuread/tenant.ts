@@ -29,6 +29,35 @@ export interface TenantPolicy {
     maxPasswordLifetimeDays?: number;
     /** The policy id quoted in Entra's refusal. */
     policyId?: string;
+    /** App-management policy restriction `passwordAddition`: no new password credentials at all (ScubaGear MS.AAD.5.5v1). */
+    blockPasswordAddition?: boolean;
+}
+
+/**
+ * How the fake Microsoft identity platform (test/entra/fakeEntra.ts) behaves; the fake azuread
+ * plugin ignores it.
+ */
+export interface EntraBehaviour {
+    /** The deploying identity's client secret, for its own token requests (client credentials). */
+    deployerSecret?: string;
+    /**
+     * A new password credential is refused at the token endpoint (AADSTS7000215) until this many
+     * milliseconds after it was added: Entra's replication delay, 4-18 s reported in
+     * microsoftgraph/microsoft-graph-docs#17966.
+     */
+    newSecretDelayMs?: number;
+    /** A new secret never becomes usable (the readiness wait must give up). */
+    secretsNeverReady?: boolean;
+    /**
+     * After becoming usable, every Nth token request for an app's secret still fails with
+     * AADSTS7000215: the intermittent failures terraform-provider-vault#2079 reports.
+     */
+    flakyEvery?: number;
+    /**
+     * Graph answers 404 Request_ResourceNotFound for an application this many milliseconds after
+     * its creation: directory replication (hamilton's RetryOn404ConsistencyFailureFunc retries it).
+     */
+    readLagMs?: number;
 }
 
 export interface TenantFaults {
@@ -48,6 +77,8 @@ export interface FakePassword {
     /** Entra's `hint`: the first three characters of the secret. */
     hint: string;
     createdAt: string;
+    /** Token requests the fake identity platform has answered for this secret (its `flakyEvery`). */
+    tokenRequests?: number;
 }
 
 export interface FakeImplicitGrant {
@@ -89,6 +120,8 @@ export interface FakeApplication {
     passwords: FakePassword[];
     /** Inputs the fake does not model, kept so that reads echo them back. */
     extraInputs?: Record<string, unknown>;
+    /** Graph's app instance property lock; set only through Graph (azuread v3.8 does not manage it). */
+    servicePrincipalLockConfiguration?: Record<string, boolean>;
     createdAt: string;
 }
 
@@ -152,7 +185,9 @@ export interface FakeGrant {
     createdAt: string;
 }
 
-export type CallOp = "create" | "read" | "update" | "delete" | "invoke";
+export type CallOp = "create" | "read" | "update" | "delete" | "invoke"
+    /** Calls to the fake identity platform (test/entra/fakeEntra.ts). */
+    | "token" | "graph:get" | "graph:patch" | "graph:addPassword" | "graph:removePassword";
 export type CallOutcome = "ok" | "notFound" | "error" | "fault";
 
 export interface CallRecord {
@@ -183,6 +218,8 @@ export interface Tenant {
     clock?: { now?: string };
     policy: TenantPolicy;
     faults: TenantFaults;
+    /** The fake identity platform's behaviour (token endpoint and Graph). */
+    entra?: EntraBehaviour;
     applications: FakeApplication[];
     servicePrincipals: FakeServicePrincipal[];
     grants: FakeGrant[];
