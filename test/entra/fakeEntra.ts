@@ -43,6 +43,26 @@ interface IssuedToken {
     scope: string;
 }
 
+/** What a Graph route returns: the reply, and how the tenant's call log records the call. */
+export interface GraphRouteResult {
+    reply: Reply;
+    outcome: CallOutcome;
+    id?: string;
+}
+
+/**
+ * A further Graph route (a path under /v1.0), for fakes of other Graph areas (directory reads,
+ * policies, ...): it runs after the bearer token was checked, inside the tenant file's lock, and
+ * may change the tenant it is given.
+ */
+export interface GraphRoute {
+    method: string;
+    /** Matched against the path after /v1.0. */
+    path: RegExp;
+    op: CallOp;
+    handle(match: RegExpExecArray, request: RecordedRequest, tenant: Tenant, now: Date, caller: { clientId: string }): GraphRouteResult;
+}
+
 /** The environment a process needs to use this fake as its Entra and Graph (test overrides on). */
 export interface FakeEntraEnv extends Record<string, string> {
     AZURE_AUTHORITY_HOST: string;
@@ -53,8 +73,16 @@ export interface FakeEntraEnv extends Record<string, string> {
 export class FakeEntra {
     public readonly server: FakeServer;
     private readonly tokens = new Map<string, IssuedToken>();
+    /** Every secret value this fake minted, in order: leak checks look for all of them, removed ones too. */
+    public readonly minted: string[] = [];
     /** The clock of the fake: real time unless the tenant pins it (`clock.now`) or a test sets this. */
     public now: () => Date = () => new Date();
+    private readonly routes: GraphRoute[] = [];
+
+    /** Serves one more Graph route (see GraphRoute); the first route that matches wins. */
+    public addGraphRoute(route: GraphRoute): void {
+        this.routes.push(route);
+    }
 
     constructor(public readonly tenantFile: string) {
         const { key, cert } = testCertificate();
@@ -80,9 +108,19 @@ export class FakeEntra {
         if (request.method === "POST" && token) {
             return this.token(token[1], new URLSearchParams(request.rawBody));
         }
-        const graph = /^\/v1\.0\/applications\/([^/]+)(?:\/(addPassword|removePassword))?$/.exec(request.path);
+        const graph = /^\/v1\.0\/applications\/([^/(]+)(?:\/(addPassword|removePassword))?$/.exec(request.path);
         if (graph) {
             return this.graph(request, graph[1], graph[2]);
+        }
+        for (const route of this.routes) {
+            const match = request.method === route.method && request.path.startsWith("/v1.0") ? route.path.exec(request.path.slice("/v1.0".length)) : null;
+            if (match) {
+                const caller = this.caller(request);
+                if (!caller) {
+                    return this.transact(route.op, request.path, () => ({ reply: graphError(401, "InvalidAuthenticationToken", "Access token is empty or invalid."), outcome: "error" }));
+                }
+                return this.transact(route.op, request.path, (t, now) => route.handle(match, request, t, now, caller));
+            }
         }
         return graphError(404, "Request_ResourceNotFound", `fake Entra: no route for ${request.method} ${request.path}`);
     }
@@ -168,6 +206,13 @@ export class FakeEntra {
         return { status: 200, body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken } };
     }
 
+    /** Who a Graph request's bearer token was issued to; undefined unless this fake issued it for Graph. */
+    private caller(request: RecordedRequest): { clientId: string } | undefined {
+        const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ""))?.[1];
+        const issued = bearer ? this.tokens.get(bearer) : undefined;
+        return issued && issued.scope === GRAPH_SCOPE ? { clientId: issued.clientId } : undefined;
+    }
+
     private graph(request: RecordedRequest, objectId: string, action: string | undefined): Reply {
         const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ""))?.[1];
         const issued = bearer ? this.tokens.get(bearer) : undefined;
@@ -210,6 +255,7 @@ export class FakeEntra {
                 if (isRefusal(added)) {
                     return { reply: graphError(added.status, added.code, added.message), outcome: "error" };
                 }
+                this.minted.push(added.value);
                 return { reply: { status: 200, body: { ...passwordBody(added), secretText: added.value } }, outcome: "ok", id: added.keyId };
             }
             if (action === "removePassword" && request.method === "POST") {
@@ -241,7 +287,7 @@ function passwordBody(p: { keyId: string; displayName: string; startDate: string
 }
 
 /** The application as Graph returns it, narrowed by `$select` like Graph does. */
-function applicationBody(app: FakeApplication, select: string | null): Record<string, unknown> {
+export function applicationBody(app: FakeApplication, select: string | null): Record<string, unknown> {
     const full: Record<string, unknown> = {
         id: app.objectId,
         appId: app.clientId,
@@ -260,7 +306,7 @@ function applicationBody(app: FakeApplication, select: string | null): Record<st
     return Object.fromEntries(Object.entries(full).filter(([k]) => k === "id" || keys.includes(k)));
 }
 
-function graphError(status: number, code: string, message: string): Reply {
+export function graphError(status: number, code: string, message: string): Reply {
     return {
         status,
         body: { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, ""), "request-id": crypto.randomUUID(), "client-request-id": crypto.randomUUID() } } },
