@@ -45,10 +45,12 @@ import { redirectDomainProblem } from "../../domain/redirectUris";
 import { SECRET_SLOTS, SecretSlot } from "../../domain/rotationSchedule";
 import { isHttpError } from "../../lib/http/httpError";
 import { guidFailures, oneOfFailures, organizationFailures } from "../checkFailures";
-import { accountIdText, canonicalApiBase, currentRedirectDomain, DbtRecordState, DbtRecordTarget, deleteRecord, effectiveHost, readRecord, writeRecord } from "../dbtcloud/record";
+import {
+    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, deleteRecord, effectiveHost, readRecord, writeRecord,
+} from "../dbtcloud/record";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { addPassword, getApplicationCredentials, GraphSession, openGraphSession, removePassword } from "./api/graph";
-import { proveSecret, ReadinessHooks, ReadinessSettings, realReadinessHooks } from "./readiness";
+import { proveSecret, ReadinessProof, ReadinessSettings, realReadinessHooks } from "./readiness";
 
 /** Where the schedule stands: the secret that should be current, from domain/rotationSchedule.ts. */
 export interface ScheduledSecret {
@@ -199,18 +201,40 @@ function replaceKeys(olds: Olds, news: ClientSecretRotationInputs): string[] {
     return keys;
 }
 
-/** What the provider needs besides its inputs; the real ones come from the environment, tests pass their own. */
+/** Where the app's password credentials live: Microsoft Graph, or (in simulations) a model of it. */
+export interface CredentialStore {
+    list(objectId: string): Promise<ListedCredential[]>;
+    /** Mints one; the answer holds its value once. */
+    add(objectId: string, credential: { displayName: string; endDateTime: string }): Promise<{ keyId: string; secretText: string }>;
+    remove(objectId: string, keyId: string): Promise<"removed" | "absent">;
+}
+
+/** What the handover needs besides its inputs; the real ones come from the environment, tests and simulations pass their own. */
 export interface RotationDeps {
-    graph: GraphSession;
-    readiness: ReadinessHooks;
-    nonce: () => string;
-    log: (line: string) => void;
+    store: CredentialStore;
+    /** Proves a new secret works (./readiness.ts). */
+    prove(secret: string, settings: ReadinessSettings): Promise<ReadinessProof>;
+    /** Writes dbt Cloud's record (../dbtcloud/record.ts). */
+    writeDbt(target: DbtRecordTarget, credentials: DbtAppCredentials, existing: DbtRecordState | undefined): Promise<DbtRecordState>;
+    nonce(): string;
+    log(line: string): void;
+}
+
+/** Graph as a credential store, on the deploying identity's token. */
+export function graphStore(graph: GraphSession): CredentialStore {
+    return {
+        list: async (objectId) => listedOf((await getApplicationCredentials(graph, objectId)).passwordCredentials),
+        add: (objectId, credential) => addPassword(graph, objectId, credential),
+        remove: (objectId, keyId) => removePassword(graph, objectId, keyId),
+    };
 }
 
 export function realDeps(inputs: Pick<ClientSecretRotationInputs, "tenantId" | "clientId">): RotationDeps {
+    const readiness = realReadinessHooks(inputs.tenantId, inputs.clientId);
     return {
-        graph: openGraphSession(),
-        readiness: realReadinessHooks(inputs.tenantId, inputs.clientId),
+        store: graphStore(openGraphSession()),
+        prove: (secret, settings) => proveSecret(secret, settings, readiness),
+        writeDbt: writeRecord,
         nonce: () => crypto.randomBytes(4).toString("hex"),
         log: (line) => providerLog(line),
     };
@@ -229,7 +253,7 @@ async function retire(deps: RotationDeps, objectId: string, keyIds: string[], wh
     const failed: string[] = [];
     for (const keyId of keyIds) {
         try {
-            const outcome = await removePassword(deps.graph, objectId, keyId);
+            const outcome = await deps.store.remove(objectId, keyId);
             deps.log(`Removed client secret ${keyId} from the app (${why})${outcome === "absent" ? ": it was already gone" : ""}.`);
         } catch (error) {
             failed.push(`${keyId}: ${(error as Error).message}`);
@@ -254,7 +278,7 @@ interface RotationStart {
 export async function rotate(inputs: ClientSecretRotationInputs, start: RotationStart, deps: RotationDeps): Promise<ClientSecretRotationOutputs> {
     const objectId = inputs.applicationObjectId;
     const slot = inputs.current.slot;
-    const listed = listedOf((await getApplicationCredentials(deps.graph, objectId)).passwordCredentials);
+    const listed = await deps.store.list(objectId);
     const slots = slotsStillListed(start.slots, listed);
     const classes = classifyCredentials(listed, slots, inputs.owner);
     reportOthers(deps, classes, start.legacyIsOrphaned);
@@ -264,7 +288,7 @@ export async function rotate(inputs: ClientSecretRotationInputs, start: Rotation
     const displayName = mintedDisplayName(slot, new Date(inputs.current.periodStart), inputs.owner, nonce);
     let added;
     try {
-        added = await addPassword(deps.graph, objectId, { displayName, endDateTime: inputs.current.endDate });
+        added = await deps.store.add(objectId, { displayName, endDateTime: inputs.current.endDate });
     } catch (error) {
         // A lost answer may still have minted it: find it by its nonce and take it back (nobody has its value).
         await removeByNonce(deps, objectId, inputs.owner, nonce, undefined).catch(() => undefined);
@@ -272,14 +296,13 @@ export async function rotate(inputs: ClientSecretRotationInputs, start: Rotation
         throw new Error(`Minting a new client secret for slot ${slot} failed; nothing was handed over, and the consumer keeps the secret it had. ` +
             `${(error as Error).message}${explained ? ` ${explained}` : ""}`);
     }
-    deps.graph.secrets.push(added.secretText);
     await removeByNonce(deps, objectId, inputs.owner, nonce, added.keyId);
     const minted: SlotRecord = { keyId: added.keyId, endDate: inputs.current.endDate, period: inputs.current.period, displayName };
     deps.log(`Minted client secret ${added.keyId} into slot ${slot} (expires ${inputs.current.endDate}).`);
 
     // 3. Prove.
     try {
-        const proof = await proveSecret(added.secretText, inputs.readiness, deps.readiness);
+        const proof = await deps.prove(added.secretText, inputs.readiness);
         deps.log(`The new secret obtained an Azure DevOps token ${inputs.readiness.successes} times in a row (${proof.requests} requests, ${Math.round(proof.elapsedMs / 1000)} s).`);
     } catch (error) {
         const left = await retire(deps, objectId, [added.keyId], "it never proved to work");
@@ -291,7 +314,7 @@ export async function rotate(inputs: ClientSecretRotationInputs, start: Rotation
     let dbtRecord = start.dbtRecord;
     if (inputs.handover.kind === "dbtCloud") {
         try {
-            dbtRecord = await writeRecord(inputs.handover, { clientId: inputs.clientId, clientSecret: added.secretText, tenantId: inputs.tenantId }, start.dbtRecord);
+            dbtRecord = await deps.writeDbt(inputs.handover, { clientId: inputs.clientId, clientSecret: added.secretText, tenantId: inputs.tenantId }, start.dbtRecord);
         } catch (error) {
             // A refusal means dbt did not take it; anything else (no answer, 5xx) may have: then it stays,
             // marked, and the next run that hands over a newer secret removes it.
@@ -324,7 +347,7 @@ export async function rotate(inputs: ClientSecretRotationInputs, start: Rotation
 
 /** Removes credentials carrying this mint's nonce, except `keep` (a retried POST minted twice). */
 async function removeByNonce(deps: RotationDeps, objectId: string, owner: string, nonce: string, keep: string | undefined): Promise<void> {
-    const listed = listedOf((await getApplicationCredentials(deps.graph, objectId)).passwordCredentials);
+    const listed = await deps.store.list(objectId);
     const twins = listed.filter((c) => {
         const marked = parseMintedDisplayName(c.displayName);
         return marked?.owner === owner && marked.nonce === nonce && (keep === undefined || !sameGuid(c.keyId, keep));
@@ -478,7 +501,7 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
             const deps = realDeps(news);
             let live: ListedCredential[] | undefined;
             if (!isLegacy(olds)) {
-                live = listedOf((await getApplicationCredentials(deps.graph, news.applicationObjectId)).passwordCredentials);
+                live = await deps.store.list(news.applicationObjectId);
             }
             if (mintReasons(olds, news, live?.map((c) => c.keyId)).length === 0) {
                 // No write: the new inputs, the slots as Entra still lists them, dbt's redirect domain as dbt reports it now.
@@ -528,7 +551,7 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
                 return { id, props };
             }
             const deps = realDeps(props);
-            const listed = listedOf((await getApplicationCredentials(deps.graph, props.applicationObjectId)).passwordCredentials);
+            const listed = await deps.store.list(props.applicationObjectId);
             const slots = slotsStillListed(props.slots, listed);
             const classes = classifyCredentials(listed, slots, props.owner);
             reportOthers(deps, classes, true);

@@ -26,9 +26,12 @@ export interface TestCertificate {
 const DIR = path.join(os.tmpdir(), `dbt-ado-test-tls-${typeof process.getuid === "function" ? process.getuid() : "user"}`);
 const KEY_FILE = path.join(DIR, "key.pem");
 const CERT_FILE = path.join(DIR, "cert.pem");
-/** Made for 30 days; renewed when fewer than 7 remain, so no test run sees it expire. */
-const VALID_DAYS = 30;
-const RENEW_MS = 7 * 86_400_000;
+/**
+ * Valid for ten years, renewed when fewer than five remain: engine tests move the program's clock
+ * years ahead (libfaketime) to cross rotation boundaries, and its TLS checks see that clock.
+ */
+const VALID_DAYS = 3650;
+const RENEW_MS = 5 * 365 * 86_400_000;
 
 function fresh(): boolean {
     try {
