@@ -12,15 +12,33 @@ export interface ProgramMockOptions {
     at: Date;
     /** What the tenant's Azure DevOps service principal publishes; a test can remove or change it. */
     azureDevOpsScopeIds?: Record<string, string>;
+    /**
+     * Called for each output a mock leaves unknown, as a preview has it until `pulumi up` creates
+     * the resource (placeholder style only: the plan runs as a preview, and a value the program
+     * itself judges, such as dbt Cloud's redirect domain, must not be a made-up one).
+     */
+    onUnknown?: (resource: string, output: string) => void;
 }
 
 /**
  * Mocks that answer like the providers do: resource ids in the provider's format
  * (`/applications/<guid>`), the outputs only the cloud knows, and nothing for types the program
- * is not expected to register, so an unexpected resource fails loudly.
+ * is not expected to register, so an unexpected resource fails loudly. Every value only the cloud
+ * knows comes from `value` (or `realistic`): a realistic stand-in for tests (`guid` style), a
+ * labelled placeholder such as `<keyId of dbt-azure-devops-secret-b>` for the plan.
  */
 export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks {
     const value = (what: string, of: string) => cloudValue(options.idStyle, what, of);
+    /** A value in the provider's own shape for tests; the plan's labelled placeholder otherwise. */
+    const realistic = <T>(what: string, of: string, stand: () => T): T | string => (options.idStyle === "guid" ? stand() : `<${what} of ${of}>`);
+    /** State with `output` known for tests, and left unknown (as until `pulumi up`) in the plan. */
+    const knownOnlyInTests = (resource: string, state: State, output: string, stand: unknown): State => {
+        if (options.idStyle === "guid") {
+            return { ...state, [output]: stand };
+        }
+        options.onUnknown?.(resource, output);
+        return state;
+    };
     const deployer = "the deploying identity";
 
     const resources: Record<string, (name: string, inputs: State) => { id: string; state: State }> = {
@@ -28,7 +46,7 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             const objectId = value("objectId", name);
             return {
                 id: `/applications/${objectId}`,
-                state: { ...inputs, objectId, clientId: value("clientId", name), publisherDomain: "contoso.onmicrosoft.com" },
+                state: { ...inputs, objectId, clientId: value("clientId", name), publisherDomain: realistic("publisherDomain", name, () => "contoso.onmicrosoft.com") },
             };
         },
         "azuread:index/servicePrincipal:ServicePrincipal": (name, inputs) => {
@@ -39,13 +57,13 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             };
         },
         "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant": (name, inputs) => ({
-            id: stableGuid("grant", name).replace(/-/g, ""),
+            id: realistic("id", name, () => stableGuid("grant", name).replace(/-/g, "")),
             state: { ...inputs },
         }),
         "azuread:index/applicationPassword:ApplicationPassword": (name, inputs) => {
             // A new generation (other end date) is a new credential: derive identity from the inputs.
             const generation = `${name}|${String(inputs.endDate)}|${String(inputs.displayName)}`;
-            const keyId = stableGuid("keyId", generation);
+            const keyId = realistic("keyId", name, () => stableGuid("keyId", generation));
             return {
                 id: `${String(inputs.applicationId)}/password/${keyId}`,
                 state: {
@@ -69,9 +87,10 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                 state: {
                     ...inputs,
                     entitlementId,
-                    subjectDescriptor: `aadsp.${Buffer.from(entitlementId).toString("base64url")}`,
-                    identityDescriptor: `Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;${value("tenantId", deployer)}\\${String(inputs.servicePrincipalObjectId)}`,
-                    displayName: "dbt Labs Azure DevOps App",
+                    subjectDescriptor: realistic("subjectDescriptor", name, () => `aadsp.${Buffer.from(entitlementId).toString("base64url")}`),
+                    identityDescriptor: realistic("identityDescriptor", name,
+                        () => `Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;${value("tenantId", deployer)}\\${String(inputs.servicePrincipalObjectId)}`),
+                    displayName: realistic("displayName", name, () => "dbt Labs Azure DevOps App"),
                     adoptedExisting: false,
                 },
             };
@@ -85,14 +104,20 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                     ...inputs,
                     projectId,
                     grantedAces: grants.aces.map((ace) => ({ ...ace, alreadyAllowedBits: 0 })),
-                    grantedMemberships: grants.groups.map((groupName) => ({ groupName, groupDescriptor: `vssgp.${Buffer.from(`${projectId}:${groupName}`).toString("base64url")}` })),
+                    grantedMemberships: grants.groups.map((groupName) => ({
+                        groupName,
+                        groupDescriptor: realistic("descriptor", groupName, () => `vssgp.${Buffer.from(`${projectId}:${groupName}`).toString("base64url")}`),
+                    })),
                     preExistingMemberships: [],
                 },
             };
         },
-        "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication": (_name, inputs) => ({
-            id: "4821",
-            state: { ...inputs, applicationId: 4821, oauthRedirectUriDomain: new URL(String(inputs.apiBaseUrl)).host, adoptedExisting: false },
+        // dbt Cloud reports the redirect domain when the record is written; the program judges it
+        // then, so the plan shows it as unknown rather than assuming dbt's answer.
+        "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication": (name, inputs) => ({
+            id: String(realistic("id", name, () => "4821")),
+            state: knownOnlyInTests(name, { ...inputs, applicationId: realistic("applicationId", name, () => 4821), adoptedExisting: false },
+                "oauthRedirectUriDomain", new URL(String(inputs.apiBaseUrl)).host),
         }),
     };
 
