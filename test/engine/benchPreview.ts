@@ -21,10 +21,35 @@ import { engineBin, EngineWorkspace } from "./workspace";
 
 const TARGET_RATIO = 2;
 
-async function timed(action: () => Promise<unknown>): Promise<number> {
+/** Wall time of one run, and (where Linux says) the CPU time of the CLI and every process it waited for. */
+interface Timing {
+    wallMs: number;
+    cpuMs?: number;
+}
+
+async function timed(action: () => Promise<unknown>): Promise<Timing> {
+    const cpuBefore = childrenCpuMs();
     const started = performance.now();
     await action();
-    return performance.now() - started;
+    const wallMs = performance.now() - started;
+    const cpuAfter = childrenCpuMs();
+    return { wallMs, ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}) };
+}
+
+/**
+ * User and system CPU of this process's waited-for children, theirs included (cutime and cstime
+ * of /proc/self/stat, in clock ticks of 10 ms): the engine, its plugins and the program, however
+ * loaded the machine is. Undefined where there is no /proc.
+ */
+function childrenCpuMs(): number | undefined {
+    try {
+        const stat = fs.readFileSync("/proc/self/stat", "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        // Fields after the command name start at field 3 (state): cutime is field 16, cstime 17.
+        return (Number(fields[16 - 3]) + Number(fields[17 - 3])) * 10;
+    } catch {
+        return undefined;
+    }
 }
 
 /**
@@ -81,29 +106,39 @@ async function main(): Promise<void> {
 
         clouds.forget();
         const callsBefore = ws.tenant().calls.length;
-        const devTimes = [await timed(preview(ws))];
+        const devTimes: Timing[] = [await timed(preview(ws))];
         const ado = countByMethod(clouds.ado.server.requests);
         const dbt = countByMethod(clouds.dbt.server.requests);
         const azuread = ws.tenant().calls.slice(callsBefore);
-        const generatedTimes = [await timed(preview(asGenerated))];
-        const transpiledTimes = [await timed(preview(transpiled))];
+        const generatedTimes: Timing[] = [await timed(preview(asGenerated))];
+        const transpiledTimes: Timing[] = [await timed(preview(transpiled))];
         for (let i = 1; i < runs; i++) {
             devTimes.push(await timed(preview(ws)));
             generatedTimes.push(await timed(preview(asGenerated)));
             transpiledTimes.push(await timed(preview(transpiled)));
         }
-        const ratio = median(devTimes) / median(generatedTimes);
-        const likeForLike = median(devTimes) / median(transpiledTimes);
+        const wall = (timings: Timing[]) => timings.map((t) => t.wallMs);
+        const cpu = (timings: Timing[]) => (timings.every((t) => t.cpuMs !== undefined) ? median(timings.map((t) => t.cpuMs!)) : undefined);
+        const ratio = median(wall(devTimes)) / median(wall(generatedTimes));
+        const likeForLike = median(wall(devTimes)) / median(wall(transpiledTimes));
         const restWrites = [...Object.entries(ado), ...Object.entries(dbt)].filter(([method]) => method !== "GET" && method !== "HEAD").reduce((n, [, count]) => n + count, 0);
         const writes = restWrites + azuread.filter((c) => c.op !== "read" && c.op !== "invoke").length;
-        const line = (label: string, times: number[]) =>
-            `${label.padEnd(52)} median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`;
+        const line = (label: string, timings: Timing[]) => {
+            const times = wall(timings);
+            const cpuMs = cpu(timings);
+            return `${label.padEnd(52)} median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})` +
+                (cpuMs !== undefined ? `; CPU median ${cpuMs.toFixed(0)} ms` : "");
+        };
         console.log(`engine: runs ${runs} each, interleaved`);
         console.log(line("no-change pulumi preview of dev:", devTimes));
         console.log(line("pulumi preview, minimal program as generated:", generatedTimes));
         console.log(line("pulumi preview, minimal program transpile-only:", transpiledTimes));
         console.log(`dev preview / minimal program's preview: ${ratio.toFixed(2)} (target <= ${target})`);
         console.log(`dev preview / minimal program's preview, both transpile-only: ${likeForLike.toFixed(2)}`);
+        const [devCpu, generatedCpu, transpiledCpu] = [cpu(devTimes), cpu(generatedTimes), cpu(transpiledTimes)];
+        if (devCpu !== undefined && generatedCpu !== undefined && transpiledCpu !== undefined) {
+            console.log(`CPU, whatever the load: dev / minimal as generated ${(devCpu / generatedCpu).toFixed(2)}, dev / minimal transpile-only ${(devCpu / transpiledCpu).toFixed(2)}`);
+        }
         console.log(`REST calls during one preview: Azure DevOps ${JSON.stringify(ado)}, dbt Cloud ${JSON.stringify(dbt)}, azuread plugin ${azuread.length} (${azuread.map((c) => c.op).join(", ")}); writes: ${writes}`);
         if (writes > 0 || ratio > target) {
             console.log(writes > 0 ? "a no-change preview wrote to a cloud" : "over target");
