@@ -88,7 +88,8 @@ function namespaceProblems(project: string, stack: string, allKeys: string[], se
         if (known.includes(namespace)) {
             continue;
         }
-        const meant = closestName(namespace, known) ?? (settings.includes(name) ? project : undefined);
+        // At most two edits: a long namespace of its own (dbt-azure-devops-prod) is not a typo of this one.
+        const meant = closestName(namespace, known, 2) ?? (settings.includes(name) ? project : undefined);
         if (meant === undefined) {
             continue;
         }

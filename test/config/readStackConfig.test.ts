@@ -57,7 +57,7 @@ describe("stack configuration", () => {
         const misspelt = "dbt-azure-devop:adoOrganization";
 
         it("is reported by the program, which the CLI hands every namespace's keys", async () => {
-            const config = { ...readProjectFile(REPO_ROOT).defaults, [misspelt]: "contoso-data", "azurad:tenantId": "x", "azuread:tenantId": "y", "aws:region": "eu-west-1" };
+            const config = { ...readProjectFile(REPO_ROOT).defaults, [misspelt]: "contoso-data", "azurad:tenantId": "x", "azuread:tenantId": "y", "aws:region": "eu-west-1", "dbt-azure-devops-prod:region": "z" };
             const error = await evaluateProgram({ project: "dbt-azure-devops", stack: "t", config, at: new Date("2026-11-27T09:00:00Z"), idStyle: "guid", serializeProviders: false }).then(
                 () => assert.fail("accepted"),
                 (e: unknown) => e as ConfigError,
@@ -68,7 +68,7 @@ describe("stack configuration", () => {
                 `${misspelt} is under namespace "dbt-azure-devop", which is not this project's, so it is never read (did you mean dbt-azure-devops:adoOrganization?); ` +
                     "rename the key to adoOrganization (no namespace needed) in Pulumi.t.yaml.",
                 'azurad:tenantId is under namespace "azurad", which is not a provider\'s, so it is never read (did you mean azuread:tenantId?); rename the key to azuread:tenantId in Pulumi.t.yaml.',
-            ], "a provider's own key and an unrelated namespace are left alone");
+            ], "a provider's own key, and other namespaces' keys that are not this program's, are left alone");
         });
 
         it("is reported by the offline plan from the stack file, with every other problem, exit 2 and no stack trace", async () => {
