@@ -3,7 +3,7 @@
  * description and default (the CLI applies the defaults before the program runs); this file
  * holds only what Pulumi.yaml cannot say: how a value is parsed, and the rules across keys.
  */
-import { ACCESS_LEVELS } from "../domain/accessLevel";
+import { ACCESS_LEVEL_PORTAL_NAMES, ACCESS_LEVELS } from "../domain/accessLevel";
 import { AUTH_MODES } from "../domain/authMode";
 import { customHostProblem, isDbtDomainHost, parseAccessHost } from "../domain/dbtCloudHost";
 import { DIRECTORY_MODES } from "../domain/directoryMode";
@@ -43,7 +43,7 @@ export const STACK_CONFIG_PARSERS = {
     connectDirectory: oneOf(DIRECTORY_MODES),
     adoProjects: stringList("adoProjects", adoProjectName, MAX_PROJECTS_PER_ORGANIZATION),
     adoProjectAccess: oneOf(PROJECT_ACCESS_MODES),
-    adoAccessLevel: oneOf(ACCESS_LEVELS),
+    adoAccessLevel: oneOf(ACCESS_LEVELS, ACCESS_LEVEL_PORTAL_NAMES),
     dbtCloudAccountId: integerInRange(0, Number.MAX_SAFE_INTEGER),
     existingApplicationObjectId: optionalObjectId("az ad app list --display-name '<name>' --query '[].{objectId:id, clientId:appId}'"),
     existingServicePrincipalObjectId: optionalObjectId("az ad sp list --filter \"appId eq '<clientId>'\" --query '[].id'"),

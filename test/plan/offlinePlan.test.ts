@@ -5,21 +5,14 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import YAML from "yaml";
-import { runPlanCommand } from "../../tools/plan/cli";
 import { offlinePlan } from "../../tools/plan/offlinePlan";
 import { PlanDocument } from "../../tools/plan/renderPlan";
 import { readProjectFile } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
 import { BAD_CONFIGS } from "../config/badConfigs";
+import { plan } from "./planHelpers";
 
 const AT = "2026-11-27T09:00:00Z";
-
-async function plan(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await runPlanCommand(argv, { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-    return { code, stdout, stderr };
-}
 
 /** A throwaway project folder: the real Pulumi.yaml and one stack file, where its stackConfigDir says. */
 function projectWithStack(stack: string, config: Record<string, string | null>): string {
@@ -116,17 +109,38 @@ describe("offline plan", () => {
         assert.deepEqual(added.map((r) => [r.name, r.custom]), [["dbt-azure-devops-dbt-cloud", false]], "new, unaliased resources are components only");
     });
 
-    it("prints the README's excerpt of dev as the plan does, with the plan's resource count", async () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const excerpt = /An excerpt for `dev`:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    it("prints the excerpts of dev in docs/offline-plan.md and the README as the plan does, line for line and in order", async () => {
         const { stdout } = await plan(["--at", AT]);
-        const count = /^Resources \((\d+)\):$/m.exec(stdout)?.[1];
-        assert.match(excerpt, new RegExp(`^Resources \\(${count}\\):$`, "m"));
-        const headers = excerpt.split("\n").filter((line) => line.startsWith("  + "));
-        assert.ok(headers.length >= 3, excerpt);
-        for (const header of headers) {
-            assert.ok(stdout.split("\n").includes(header), `not in the dev plan: ${header}`);
+        const planLines = stdout.split("\n");
+        for (const file of ["docs/offline-plan.md", "README.md"]) {
+            const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+            const excerpt = /An excerpt for `dev`[^\n]*\n\n```\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
+            const lines = excerpt.split("\n").filter((line) => line !== "" && line !== "...");
+            assert.ok(lines.length >= 10, `${file} has an excerpt`);
+            let at = 0;
+            for (const line of lines) {
+                const found = planLines.indexOf(line, at);
+                assert.ok(found >= 0, `${file}: not in the dev plan (or out of order): ${line}`);
+                at = found + 1;
+            }
         }
+    });
+
+    it("prints the config problems docs/offline-plan.md shows, for the values it shows", async () => {
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "offline-plan.md"), "utf8");
+        const shown = /```\n(Stack "dev" has invalid configuration[\s\S]*?)```/.exec(doc)?.[1];
+        assert.ok(shown);
+        const dir = projectWithStack("dev", {
+            dbtCloudHost: "https://ab123.us1.dbt.com/deploy/12/projects",
+            authMode: "service-principal",
+            adoAccessLevel: "basic",
+            dbtCloudAccountId: "123456789012345678901",
+            existingApplicationObjectId: "{3F0E8A52-1B7C-4D2E-9A41-6C5B7D8E9F01}",
+        });
+        fs.appendFileSync(path.join(readProjectFile(dir).stackDir, "Pulumi.dev.yaml"), "  dbt-azure-devop:adoProjects: [Analytics]\n");
+        const { code, stderr } = await plan(["--stack", "dev", "--at", AT], dir);
+        assert.equal(code, 2);
+        assert.equal(stderr, shown);
     });
 
     it("says that a stack's ESC environments are not opened offline, in the plan and with a config error", async () => {
@@ -274,7 +288,7 @@ describe("offline plan", () => {
 
     it("prints the same plan as a process, which skips serializing provider code, as in-process", async () => {
         const cli = path.join(REPO_ROOT, "dist", "tools", "plan", "cli.js");
-        const { stdout } = await promisify(execFile)(process.execPath, [cli, "--json", "--at", AT], { cwd: REPO_ROOT });
+        const { stdout } = await promisify(execFile)(process.execPath, [cli, "--stack", "dev", "--json", "--at", AT], { cwd: REPO_ROOT });
         assert.equal(stdout, (await plan(["--json", "--at", AT])).stdout);
     });
 

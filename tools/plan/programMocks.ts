@@ -12,15 +12,33 @@ export interface ProgramMockOptions {
     at: Date;
     /** What the tenant's Azure DevOps service principal publishes; a test can remove or change it. */
     azureDevOpsScopeIds?: Record<string, string>;
+    /**
+     * Called for each output a mock leaves unknown, as a preview has it until `pulumi up` creates
+     * the resource (placeholder style only: the plan runs as a preview, and a value the program
+     * itself judges, such as dbt Cloud's redirect domain, must not be a made-up one).
+     */
+    onUnknown?: (resource: string, output: string) => void;
 }
 
 /**
  * Mocks that answer like the providers do: resource ids in the provider's format
  * (`/applications/<guid>`), the outputs only the cloud knows, and nothing for types the program
- * is not expected to register, so an unexpected resource fails loudly.
+ * is not expected to register, so an unexpected resource fails loudly. Every value only the cloud
+ * knows comes from `value` (or `realistic`): a realistic stand-in for tests (`guid` style), a
+ * labelled placeholder such as `<keyId of dbt-azure-devops-secret-b>` for the plan.
  */
 export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks {
     const value = (what: string, of: string) => cloudValue(options.idStyle, what, of);
+    /** A value in the provider's own shape for tests; the plan's labelled placeholder otherwise. */
+    const realistic = <T>(what: string, of: string, stand: () => T): T | string => (options.idStyle === "guid" ? stand() : `<${what} of ${of}>`);
+    /** State with `output` known for tests, and left unknown (as until `pulumi up`) in the plan. */
+    const knownOnlyInTests = (resource: string, state: State, output: string, stand: unknown): State => {
+        if (options.idStyle === "guid") {
+            return { ...state, [output]: stand };
+        }
+        options.onUnknown?.(resource, output);
+        return state;
+    };
     const deployer = "the deploying identity";
 
     const resources: Record<string, (name: string, inputs: State) => { id: string; state: State }> = {
@@ -28,7 +46,7 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             const objectId = value("objectId", name);
             return {
                 id: `/applications/${objectId}`,
-                state: { ...inputs, objectId, clientId: value("clientId", name), publisherDomain: "contoso.onmicrosoft.com" },
+                state: { ...inputs, objectId, clientId: value("clientId", name), publisherDomain: realistic("publisherDomain", name, () => "contoso.onmicrosoft.com") },
             };
         },
         "azuread:index/servicePrincipal:ServicePrincipal": (name, inputs) => {
@@ -39,7 +57,7 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             };
         },
         "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant": (name, inputs) => ({
-            id: stableGuid("grant", name).replace(/-/g, ""),
+            id: realistic("id", name, () => stableGuid("grant", name).replace(/-/g, "")),
             state: { ...inputs },
         }),
         // The REST-backed resources: state shaped like what their providers return.
@@ -55,9 +73,10 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                 state: {
                     ...inputs,
                     entitlementId,
-                    subjectDescriptor: `aadsp.${Buffer.from(entitlementId).toString("base64url")}`,
-                    identityDescriptor: `Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;${value("tenantId", deployer)}\\${String(inputs.servicePrincipalObjectId)}`,
-                    displayName: "dbt Labs Azure DevOps App",
+                    subjectDescriptor: realistic("subjectDescriptor", name, () => `aadsp.${Buffer.from(entitlementId).toString("base64url")}`),
+                    identityDescriptor: realistic("identityDescriptor", name,
+                        () => `Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;${value("tenantId", deployer)}\\${String(inputs.servicePrincipalObjectId)}`),
+                    displayName: realistic("displayName", name, () => "dbt Labs Azure DevOps App"),
                     adoptedExisting: false,
                 },
             };
@@ -71,30 +90,34 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                     ...inputs,
                     projectId,
                     grantedAces: grants.aces.map((ace) => ({ ...ace, alreadyAllowedBits: 0 })),
-                    grantedMemberships: grants.groups.map((groupName) => ({ groupName, groupDescriptor: `vssgp.${Buffer.from(`${projectId}:${groupName}`).toString("base64url")}` })),
+                    grantedMemberships: grants.groups.map((groupName) => ({
+                        groupName,
+                        groupDescriptor: realistic("descriptor", groupName, () => `vssgp.${Buffer.from(`${projectId}:${groupName}`).toString("base64url")}`),
+                    })),
                     preExistingMemberships: [],
                 },
             };
         },
         // The Graph-backed resources: state shaped like what their providers return. A fresh stack's
-        // first handover mints only the current slot's secret: there is no previous one yet.
+        // first handover mints only the current slot's secret: there is no previous one yet. dbt
+        // Cloud reports its redirect domain when the record is written: unknown in the plan.
         "pulumi-nodejs:dynamic/entra:ClientSecretRotation": (name, inputs) => {
             const current = inputs.current as { slot: string; period: number; endDate: string; periodStart: string };
-            const keyId = value("keyId", `${name} slot ${current.slot}`);
+            const keyId = realistic("keyId", `${name} slot ${current.slot}`, () => stableGuid("keyId", name, current.endDate));
             const handover = inputs.handover as { kind: string; apiBaseUrl?: string };
+            const state: State = {
+                ...inputs,
+                slots: { [current.slot]: { keyId, endDate: current.endDate, period: current.period, displayName: `dbt Cloud slot ${current.slot} ${current.periodStart.slice(0, 10)}` } },
+                keyId,
+                expiresAt: current.endDate,
+                previousExpiresAt: "",
+                ...(handover.kind === "stackOutput" ? { value: stableSecretValue(name, current.endDate) } : {}),
+            };
             return {
                 id: `${String(inputs.applicationObjectId)}/${handover.kind}`,
-                state: {
-                    ...inputs,
-                    slots: { [current.slot]: { keyId, endDate: current.endDate, period: current.period, displayName: `dbt Cloud slot ${current.slot} ${current.periodStart.slice(0, 10)}` } },
-                    keyId,
-                    expiresAt: current.endDate,
-                    previousExpiresAt: "",
-                    ...(handover.kind === "stackOutput" ? { value: stableSecretValue(name, current.endDate) } : {}),
-                    ...(handover.kind === "dbtCloud"
-                        ? { dbtRecord: { applicationId: 4821, effectiveApiBaseUrl: handover.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: new URL(String(handover.apiBaseUrl)).host } }
-                        : {}),
-                },
+                state: handover.kind === "dbtCloud"
+                    ? knownOnlyInTests(name, state, "dbtRecord", { applicationId: 4821, effectiveApiBaseUrl: handover.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: new URL(String(handover.apiBaseUrl)).host })
+                    : state,
             };
         },
         "pulumi-nodejs:dynamic/entra:AppInstanceLock": (_name, inputs) => ({
