@@ -1,5 +1,6 @@
 import { parseInstant } from "../../domain/instant";
 import { FlagKinds, parseFlags } from "../cliFlags";
+import { readStdin } from "../stdin";
 import { checkSecretExpiry } from "./secretExpiry";
 
 /**
@@ -76,14 +77,6 @@ export function usageForTerminal(argv: string[], stdinIsTerminal: boolean): { te
         return undefined;
     }
     return { text: `Nothing is piped in: standard input is a terminal.\n${HELP}`, code: 2 };
-}
-
-async function readStdin(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) {
-        chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The check as a process: `node dist/tools/expiry/cli.js`, or `npm run check-expiry` through tools/expiry/start.js. */

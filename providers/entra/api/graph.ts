@@ -65,7 +65,7 @@ export interface ApplicationCredentials {
 const PERMISSION_HINT = "Microsoft Graph application permission Application.ReadWrite.OwnedBy with the deploying identity among the app's owners " +
     "(or Application.ReadWrite.All), or, for a user, the Application Administrator or Cloud Application Administrator role";
 
-interface GraphAnswer {
+export interface GraphAnswer {
     status: number;
     body: unknown;
 }
@@ -79,7 +79,7 @@ interface CoreRestPipeline {
 }
 
 /** One Graph call through the pipeline; any status comes back (4xx/5xx included) for the caller to judge. */
-async function send(session: GraphSession, method: string, path: string, body?: unknown): Promise<GraphAnswer> {
+export async function send(session: GraphSession, method: string, path: string, body?: unknown): Promise<GraphAnswer> {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const core = require("@azure/core-rest-pipeline") as CoreRestPipeline;
     const settings = httpSettingsFromEnv();
@@ -120,16 +120,20 @@ async function send(session: GraphSession, method: string, path: string, body?: 
     return { status: response.status, body: parsed };
 }
 
-/** Graph's error `{ error: { code, message } }` as an HttpError naming the endpoint and, on 401/403, the permission. */
-function graphFailure(session: GraphSession, method: string, path: string, answer: GraphAnswer): HttpError {
+/**
+ * Graph's error `{ error: { code, message } }` as an HttpError naming the endpoint and, on 401/403, the
+ * permission (`needs`: the sentence saying it; the providers' write permission unless given).
+ */
+export function graphFailure(session: GraphSession, method: string, path: string, answer: GraphAnswer, needs = `The deploying identity needs: ${PERMISSION_HINT}.`): HttpError {
     const error = (answer.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     const code = typeof error?.code === "string" ? error.code : "";
     const message = typeof error?.message === "string" ? error.message : "";
     const endpoint = `${method} ${session.baseUrl}/v1.0${path}`;
     const said = `${code}${code && message ? ": " : ""}${message}`;
-    const permission = answer.status === 401 || answer.status === 403 ? ` The deploying identity needs: ${PERMISSION_HINT}.` : "";
+    const permission = answer.status === 401 || answer.status === 403 ? ` ${needs}` : "";
     const redact = createRedactor(session.secrets);
-    return makeHttpError(redact(`${endpoint} failed with HTTP ${answer.status}${said ? `: ${said}` : ""}.${permission}`), {
+    const stop = /[.!?]$/.test(said) ? "" : ".";
+    return makeHttpError(redact(`${endpoint} failed with HTTP ${answer.status}${said ? `: ${said}` : ""}${stop}${permission}`), {
         kind: "status",
         status: answer.status,
         endpoint,
@@ -145,7 +149,7 @@ export function graphErrorCode(error: unknown): string {
 }
 
 /** Calls until the app stops answering 404 (replication), within GRAPH_LAG_KNOBS; other answers return at once. */
-async function sendToApplication(session: GraphSession, method: string, path: string, body?: unknown): Promise<GraphAnswer> {
+export async function sendToApplication(session: GraphSession, method: string, path: string, body?: unknown): Promise<GraphAnswer> {
     const attempts = envInteger(GRAPH_LAG_KNOBS.attempts);
     const pauseMs = envInteger(GRAPH_LAG_KNOBS.pauseMs);
     for (let attempt = 1; ; attempt++) {
@@ -157,7 +161,7 @@ async function sendToApplication(session: GraphSession, method: string, path: st
     }
 }
 
-function ok(answer: GraphAnswer): boolean {
+export function ok(answer: GraphAnswer): boolean {
     return answer.status >= 200 && answer.status < 300;
 }
 

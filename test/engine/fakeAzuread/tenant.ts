@@ -103,6 +103,56 @@ export interface FakeRequiredResourceAccess {
     resourceAccesses: FakeResourceAccess[];
 }
 
+/** A certificate credential as Graph lists it (keyCredential, without its key). */
+export interface FakeKeyCredential {
+    keyId: string;
+    displayName: string;
+    /** `AsymmetricX509Cert`, `Symmetric`, ... */
+    type: string;
+    /** `Verify` or `Sign`. */
+    usage: string;
+    startDateTime: string;
+    endDateTime: string;
+}
+
+/** A federated identity credential (Graph's federatedIdentityCredential). */
+export interface FakeFederatedIdentityCredential {
+    id: string;
+    name: string;
+    issuer: string;
+    subject: string;
+    audiences: string[];
+    description?: string;
+}
+
+/** A password credential on a service principal, as Graph lists it (no value). */
+export interface FakeListedPassword {
+    keyId: string;
+    displayName: string;
+    startDateTime: string;
+    endDateTime: string;
+}
+
+/** An app role granted to a principal (Graph's appRoleAssignment). */
+export interface FakeAppRoleAssignment {
+    id: string;
+    appRoleId: string;
+    principalId: string;
+    principalType: "User" | "Group" | "ServicePrincipal";
+    principalDisplayName: string;
+    /** Object id of the resource service principal whose role it is. */
+    resourceId: string;
+    resourceDisplayName: string;
+    createdDateTime: string;
+}
+
+/** A user, for directory reads that name one (owners). */
+export interface FakeUser {
+    objectId: string;
+    displayName: string;
+    userPrincipalName: string;
+}
+
 export interface FakeApplication {
     objectId: string;
     clientId: string;
@@ -122,6 +172,12 @@ export interface FakeApplication {
     extraInputs?: Record<string, unknown>;
     /** Graph's app instance property lock; set only through Graph (azuread v3.8 does not manage it). */
     servicePrincipalLockConfiguration?: Record<string, boolean>;
+    /** Graph-only views for audits (test/entra/fakeGraphAudit.ts); the fake plugin neither reads nor writes them. */
+    spa?: { redirectUris: string[] };
+    publicClient?: { redirectUris: string[] };
+    isFallbackPublicClient?: boolean;
+    keyCredentials?: FakeKeyCredential[];
+    federatedIdentityCredentials?: FakeFederatedIdentityCredential[];
     createdAt: string;
 }
 
@@ -169,6 +225,9 @@ export interface FakeServicePrincipal {
     oauth2PermissionScopes: FakePermissionScope[];
     appRoles: FakeAppRole[];
     extraInputs?: Record<string, unknown>;
+    /** Credentials added to the principal itself (Graph only; test/entra/fakeGraphAudit.ts). */
+    passwordCredentials?: FakeListedPassword[];
+    keyCredentials?: FakeKeyCredential[];
     createdAt: string;
 }
 
@@ -223,6 +282,10 @@ export interface Tenant {
     applications: FakeApplication[];
     servicePrincipals: FakeServicePrincipal[];
     grants: FakeGrant[];
+    /** App roles granted to principals (Graph only; test/entra/fakeGraphAudit.ts). */
+    appRoleAssignments?: FakeAppRoleAssignment[];
+    /** Users the directory names (Graph only; test/entra/fakeGraphAudit.ts). */
+    users?: FakeUser[];
     calls: CallRecord[];
 }
 
