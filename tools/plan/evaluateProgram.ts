@@ -74,13 +74,13 @@ export function evaluateProgram(request: EvaluationRequest): Promise<Evaluation>
 }
 
 async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
-    const states = new Map<string, { id?: string; state: Record<string, unknown> }>();
+    const states = new Map<string, { id?: string; state: Record<string, unknown>; custom: boolean }>();
     const mocks = programMocks({ idStyle: request.idStyle, at: request.at, ...request.mocks });
     await pulumi.runtime.setMocks(
         {
             newResource: async (args) => {
                 const result = await mocks.newResource(args);
-                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state });
+                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state, custom: args.custom === true });
                 return result;
             },
             call: (args) => mocks.call(args),
@@ -104,7 +104,9 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
                 name: args.name,
                 parent,
                 parentTypes: ancestorTypes(args.opts.parent),
-                custom: pulumi.CustomResource.isInstance(args.resource),
+                // Not yet known here: a transformation runs inside the Resource constructor, before
+                // CustomResource marks itself (isInstance is false for every resource at that point).
+                custom: false,
                 props: args.props,
                 options: optionsShown(args.type, args.name, parent, args.opts as pulumi.CustomResourceOptions),
             });
@@ -127,7 +129,8 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
             name: entry.name,
             ...(entry.parent ? { parent: entry.parent } : {}),
             parentTypes: entry.parentTypes,
-            custom: entry.custom,
+            // What the engine was asked to register (the mock monitor's `custom` flag).
+            custom: result?.custom ?? entry.custom,
             inputs: shown,
             options: entry.options,
             actualInputs: inputs.actual as Record<string, unknown>,
