@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { PlanDocument } from "../../tools/plan/renderPlan";
+import { PlanDocument, rotationLine } from "../../tools/plan/renderPlan";
 import { REPO_ROOT } from "../harness/runProgram";
 import { plan, projectWith } from "./planHelpers";
 
@@ -71,28 +71,42 @@ describe("the offline plan as a gate (issue 11)", function () {
 });
 
 describe("rotation made visible (issue 11)", () => {
+    const ROTATION = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
+
     it("exports the slot dbt Cloud holds, its key id, the next rotation and the previous slot's expiry", async () => {
         const doc = JSON.parse((await plan(["--json", "--at", AT])).stdout) as PlanDocument;
-        const slotB = doc.resources.find((r) => r.name === "dbt-azure-devops-secret-b");
-        assert.ok(slotB);
+        const rotation = doc.resources.find((r) => r.type === ROTATION);
+        assert.ok(rotation);
+        const current = rotation.inputs.current as { slot: string; endDate: string };
+        assert.equal(current.slot, "b");
         assert.equal(doc.outputs.clientSecretSlot, "b");
-        assert.equal(doc.outputs.clientSecretExpiresAt, slotB.inputs.endDate);
+        assert.equal(doc.outputs.clientSecretExpiresAt, current.endDate);
+        assert.equal(doc.outputs.clientSecretExpiresAt, "2027-03-30T00:00:00Z");
         assert.equal(doc.outputs.nextRotationAt, "2026-12-16T00:00:00Z");
-        assert.equal(doc.outputs.previousSecretExpiresAt, "2026-12-30T00:00:00Z");
+        // The other slot's secret is the rotation's state (minted by an earlier run), never planned: a fresh stack has none.
+        assert.equal(doc.outputs.previousSecretExpiresAt, "");
         assert.equal(typeof doc.outputs.clientSecretKeyId, "string");
         assert.notEqual(doc.outputs.clientSecretKeyId, "[secret]", "a key id is not a secret");
     });
 
-    it("moves to the other slot after the boundary, and the previous expiry is the old slot's", async () => {
+    it("moves to the other slot after the boundary, with a full period and the overlap left", async () => {
         const doc = JSON.parse((await plan(["--json", "--at", "2026-12-16T00:00:00Z"])).stdout) as PlanDocument;
         assert.equal(doc.outputs.clientSecretSlot, "a");
         assert.equal(doc.outputs.nextRotationAt, "2027-03-16T00:00:00Z");
-        assert.equal(doc.outputs.previousSecretExpiresAt, "2027-03-30T00:00:00Z");
+        assert.equal(doc.outputs.clientSecretExpiresAt, "2027-06-28T00:00:00Z", "two periods and the overlap from the boundary");
+        assert.deepEqual(doc.resources.find((r) => r.type === ROTATION)?.inputs.current,
+            { slot: "a", period: 12, periodStart: "2026-12-16T00:00:00Z", endDate: "2027-06-28T00:00:00Z" });
     });
 
     it("says in the plan's header which slot dbt Cloud holds and when the next rotation comes", async () => {
         const header = (await plan(["--at", AT])).stdout.split("\n").slice(0, 4).join("\n");
-        assert.match(header, /^Rotation: dbt Cloud holds the secret in slot b \(expires 2027-03-30T00:00:00Z\); next rotation 2026-12-16T00:00:00Z, into slot a, whose previous secret stays valid until 2026-12-30T00:00:00Z$/m);
+        assert.match(header, /^Rotation: dbt Cloud holds the secret in slot b \(expires 2027-03-30T00:00:00Z\); next rotation 2026-12-16T00:00:00Z, into slot a, which holds no secret yet on a fresh stack \(for a deployed one: pulumi stack output previousSecretExpiresAt\)$/m);
+    });
+
+    it("names the previous secret's end date in the header when the outputs know it", () => {
+        const outputs = { clientSecretSlot: "a", clientSecretExpiresAt: "2027-06-28T00:00:00Z", nextRotationAt: "2027-03-16T00:00:00Z", previousSecretExpiresAt: "2027-03-30T00:00:00Z", dbtOauthRedirectDomain: "x" };
+        assert.equal(rotationLine(outputs), "Rotation: dbt Cloud holds the secret in slot a (expires 2027-06-28T00:00:00Z); next rotation 2027-03-16T00:00:00Z, into slot b, " +
+            "whose previous secret stays valid until 2027-03-30T00:00:00Z");
     });
 
     it("says the secret is copied by hand on a stack that does not write dbt Cloud's record", async () => {

@@ -91,8 +91,11 @@ export function rotationLine(outputs: Record<string, unknown>): string | undefin
     // Only a stack that writes dbt Cloud's record (dbtCloudAccountId set) exports dbt's redirect
     // domain; elsewhere the secret reaches dbt Cloud by hand.
     const holder = "dbtOauthRedirectDomain" in outputs ? "dbt Cloud holds" : "dbt Cloud should hold (copied by hand)";
-    return `Rotation: ${holder} the secret in slot ${slot} (expires ${String(expires)}); next rotation ${next}, into slot ${other}, ` +
-        `whose previous secret stays valid until ${String(previous)}`;
+    // The previous secret lives in the rotation's state only: a plan of a fresh stack has none.
+    const previousText = typeof previous === "string" && previous !== ""
+        ? `whose previous secret stays valid until ${previous}`
+        : "which holds no secret yet on a fresh stack (for a deployed one: pulumi stack output previousSecretExpiresAt)";
+    return `Rotation: ${holder} the secret in slot ${slot} (expires ${String(expires)}); next rotation ${next}, into slot ${other}, ${previousText}`;
 }
 
 function optionText(option: string, value: unknown): string {
