@@ -5,7 +5,7 @@ import { REPO_ROOT } from "../harness/runProgram";
 import { withoutPromiseStackTraces } from "./rotationSimulation";
 import { SecretLedger } from "./secretLedger";
 
-const PASSWORD = "azuread:index/applicationPassword:ApplicationPassword";
+const ROTATION = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
 const DAY = 86_400_000;
 
 /** The dev stack planned from outside: the command's JSON, as a pipeline would read it. */
@@ -36,13 +36,15 @@ describe("rotation seen through the offline plan's --at", function () {
                 const at = new Date(Date.UTC(2026, 10, 27, 6) + week * 7 * DAY);
                 const plan = await planDev(at);
                 const expiresAt = plan.outputs.clientSecretExpiresAt;
-                assert.equal(plan.outputs.clientSecret, "[secret]");
+                assert.ok(!("clientSecret" in plan.outputs), "dev hands the secret to dbt Cloud: no output holds it");
+                const [rotation] = plan.resources.filter((r) => r.type === ROTATION);
+                const current = rotation.inputs.current as { slot: string; period: number; endDate: string };
                 ledger.apply({
                     at,
-                    secrets: plan.resources
-                        .filter((r) => r.type === PASSWORD)
-                        .map((r) => ({ name: r.name, inputs: r.inputs, ignoreChanges: (r.options?.ignoreChanges as string[]) ?? [] })),
-                    // The plan masks the value; the output's expiry names the secret it belongs to.
+                    // The rotation mints into the current slot when its period or end date differs from the
+                    // secret the slot holds (mintReasons); the other slot keeps its secret meanwhile.
+                    secrets: [{ name: `slot ${current.slot}`, inputs: { period: current.period, endDate: current.endDate }, ignoreChanges: [] }],
+                    // The plan masks nothing here: the output's expiry names the secret dbt Cloud holds.
                     handedOver: (live) => live.find((entry) => entry.inputs.endDate === expiresAt),
                 });
             }
@@ -57,18 +59,20 @@ describe("rotation seen through the offline plan's --at", function () {
         assert.deepEqual(withoutInstant(early), withoutInstant(late));
     });
 
-    it("changes only the rotated secret and what consumes it one period later", async () => {
+    it("changes only the rotation's current secret one period later: slot, period and end date", async () => {
         const before = await planDev(new Date("2026-12-20T01:00:00Z"));
         const after = await planDev(new Date("2027-03-20T01:00:00Z"));
         assert.deepEqual(after.resources.map((r) => r.name), before.resources.map((r) => r.name));
-        // Inputs are what the engine diffs; which slot carries ignoreChanges flips with the period.
+        // Inputs are what the engine diffs: the rotation's `current` alone moves, and the provider mints for it.
         const changed = before.resources.filter((r, i) => JSON.stringify(r.inputs) !== JSON.stringify(after.resources[i].inputs));
-        const consumers = changed.filter((r) => r.type !== PASSWORD);
-        assert.equal(before.resources.length, after.resources.length);
-        assert.deepEqual(changed.filter((r) => r.type === PASSWORD).length, 1, "exactly one slot rotates");
-        assert.ok(consumers.every((r) => r.name.endsWith("-dbt-cloud")), `unexpected changes: ${consumers.map((r) => r.name).join(", ")}`);
+        assert.deepEqual(changed.map((r) => r.type), [ROTATION], `unexpected changes: ${changed.map((r) => r.name).join(", ")}`);
+        const rotationAfter = after.resources.find((r) => r.type === ROTATION)!;
+        const changedKeys = Object.keys(changed[0].inputs).filter((k) => JSON.stringify(changed[0].inputs[k]) !== JSON.stringify(rotationAfter.inputs[k]));
+        assert.deepEqual(changedKeys, ["current"]);
+        const [from, to] = [changed[0].inputs.current, rotationAfter.inputs.current] as { slot: string; period: number }[];
+        assert.deepEqual([to.slot !== from.slot, to.period - from.period], [true, 1], "the next period's secret goes into the other slot");
         const changedOutputs = Object.keys(before.outputs).filter((k) => JSON.stringify(before.outputs[k]) !== JSON.stringify(after.outputs[k]));
         // The rotation outputs (issue 11) move with the slot: which one dbt Cloud holds, and when the next comes.
-        assert.deepEqual(changedOutputs, ["clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot", "nextRotationAt", "previousSecretExpiresAt"]);
+        assert.deepEqual(changedOutputs, ["clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot", "nextRotationAt"]);
     });
 });
