@@ -46,7 +46,8 @@ import { SECRET_SLOTS, SecretSlot } from "../../domain/rotationSchedule";
 import { isHttpError } from "../../lib/http/httpError";
 import { guidFailures, oneOfFailures, organizationFailures } from "../checkFailures";
 import {
-    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, deleteRecord, effectiveHost, readRecord, writeRecord,
+    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, dbtSession, deleteRecord, effectiveHost, readRecord,
+    writeRecord,
 } from "../dbtcloud/record";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { addPassword, getApplicationCredentials, GraphSession, openGraphSession, removePassword } from "./api/graph";
@@ -227,6 +228,16 @@ export function graphStore(graph: GraphSession): CredentialStore {
         add: (objectId, credential) => addPassword(graph, objectId, credential),
         remove: (objectId, keyId) => removePassword(graph, objectId, keyId),
     };
+}
+
+/**
+ * Throws when the handover cannot happen, before anything is minted: without DBT_CLOUD_TOKEN (or with
+ * a refused DBT_CLOUD_HOST_URL) a secret minted and proven for dbt Cloud would be left for nobody.
+ */
+function assertCanHandOver(inputs: ClientSecretRotationInputs): void {
+    if (inputs.handover.kind === "dbtCloud") {
+        dbtSession(inputs.handover);
+    }
 }
 
 export function realDeps(inputs: Pick<ClientSecretRotationInputs, "tenantId" | "clientId">): RotationDeps {
@@ -490,6 +501,7 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
     async create(inputs) {
         return withRedaction(() => secretsOf(undefined), async () => {
             const id = `${inputs.applicationObjectId}/${inputs.handover.kind === "dbtCloud" ? `dbt-${accountIdText(inputs.handover.accountId)}` : "output"}`;
+            assertCanHandOver(inputs);
             const outs = await rotate(inputs, { slots: {}, dbtRecord: undefined, legacyIsOrphaned: false, id }, realDeps(inputs));
             return { id, outs };
         });
@@ -513,6 +525,7 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
                 const slots = live ? slotsStillListed(before.slots, live) : before.slots;
                 return { outs: outputsOf(news, slots, dbtRecord, news.handover.kind === "stackOutput" ? before.value : undefined) };
             }
+            assertCanHandOver(news);
             const outs = await rotate(news, { slots: before.slots, dbtRecord: before.dbtRecord, legacyIsOrphaned: !isLegacy(olds), id }, deps);
             return { outs };
         });
