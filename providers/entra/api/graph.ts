@@ -131,7 +131,9 @@ function graphFailure(session: GraphSession, method: string, path: string, answe
     const said = `${code}${code && message ? ": " : ""}${message}`;
     const permission = answer.status === 401 || answer.status === 403 ? ` The deploying identity needs: ${PERMISSION_HINT}.` : "";
     const redact = createRedactor(session.secrets);
-    return makeHttpError(redact(`${endpoint} failed with HTTP ${answer.status}${said ? `: ${said}` : ""}.${permission}`), {
+    // Graph's messages usually end with a period already.
+    const sentence = `${endpoint} failed with HTTP ${answer.status}${said ? `: ${said}` : ""}`.replace(/\.?$/, ".");
+    return makeHttpError(redact(`${sentence}${permission}`), {
         kind: "status",
         status: answer.status,
         endpoint,
