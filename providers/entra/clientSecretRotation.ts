@@ -167,6 +167,10 @@ export function mintReasons(olds: Olds, news: ClientSecretRotationInputs, liveKe
         reasons.push("the secret's value is not in state");
     }
     if (news.handover.kind === "dbtCloud" && olds.handover.kind === "dbtCloud") {
+        if (!olds.dbtRecord) {
+            // A refresh found the record gone (deleted outside Pulumi): only a write with a secret brings it back.
+            reasons.push("dbt Cloud's record is not in state (a refresh found it deleted outside Pulumi): it is written again, or the record the account has by then adopted");
+        }
         const changed = dbtRecordChanges(olds, news);
         if (changed.length > 0) {
             reasons.push(`dbt Cloud's record changes (${changed.join(", ")}), and dbt's API needs the client secret on every write`);
