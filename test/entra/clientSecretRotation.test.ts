@@ -7,11 +7,11 @@ import * as assert from "assert/strict";
 import { mintedDisplayName, parseMintedDisplayName } from "../../domain/clientSecretCredentials";
 import { explainKnownError } from "../../domain/knownErrors";
 import {
-    ClientSecretRotationInputs, clientSecretRotationProvider as provider, ClientSecretRotationOutputs, mintReasons, rotate,
+    clientSecretRotationProvider as provider, ClientSecretRotationOutputs, mintReasons, rotate,
 } from "../../providers/entra/clientSecretRotation";
 import { PartialFailure } from "../../providers/providerSafety";
 import { FakeDbtCloud, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
-import { assertNoSecrets, captureConsole, RecordedRequest, useEnv } from "../http/fakeServer";
+import { RecordedRequest, useEnv } from "../http/fakeServer";
 import { ACCOUNT, HandoverWorld, NOW_PERIOD, OWNER, scheduled } from "./handoverWorld";
 
 const P = NOW_PERIOD;
@@ -25,41 +25,13 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
     beforeEach(async () => {
         world = await HandoverWorld.start();
     });
-    afterEach(async () => {
-        await world.stop();
-    });
-
-    /** Runs a provider call with console captured; every captured text is checked for secrets. */
-    async function quietly<T>(action: () => Promise<T>): Promise<{ result?: T; error?: Error; log: string }> {
-        const { result, error, lines } = await captureConsole(action);
-        const log = lines.join("\n");
-        const shown = { ...(result as object | undefined) } as Record<string, unknown>;
-        // A stackOutput handover returns the secret as `value` by design (a secret output); nothing else may hold one.
-        const outs = shown.outs as Record<string, unknown> | undefined;
-        const text = [log, (error as Error | undefined)?.message ?? "", (error as Error | undefined)?.stack ?? "",
-            JSON.stringify({ ...shown, outs: outs ? { ...outs, value: undefined } : undefined }),
-            JSON.stringify((error as PartialFailure | undefined)?.properties ?? {})].join("\n");
-        assertNoSecrets(text, world.secrets(), "the provider's output");
-        return { result, error: error as Error | undefined, log };
-    }
-
-    async function created(inputs = world.inputs()): Promise<{ id: string; outs: ClientSecretRotationOutputs }> {
-        const { result, error } = await quietly(() => provider.create(inputs));
-        assert.ifError(error);
-        return result as { id: string; outs: ClientSecretRotationOutputs };
-    }
-
-    async function updated(id: string, olds: ClientSecretRotationOutputs, news: ClientSecretRotationInputs): Promise<ClientSecretRotationOutputs> {
-        const { result, error } = await quietly(() => provider.update!(id, olds, news));
-        assert.ifError(error);
-        return result!.outs as ClientSecretRotationOutputs;
-    }
+    afterEach(() => world.stop());
 
     describe("a first create", () => {
         it("mints one marked secret into the schedule's slot, proves it, writes dbt Cloud's record with it, and keeps no value in state", async () => {
             const inputs = world.inputs();
             const before = world.calls().length;
-            const { id, outs } = await created(inputs);
+            const { id, outs } = await world.created(inputs);
             const [password, ...others] = world.passwords();
             assert.equal(others.length, 0, "exactly one secret");
             assert.equal(password.endDate, inputs.current.endDate);
@@ -92,7 +64,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         it("without DBT_CLOUD_TOKEN, mints nothing and names the variable", async () => {
             const restore = useEnv({ DBT_CLOUD_TOKEN: undefined });
             try {
-                const { error } = await quietly(() => provider.create(world.inputs()));
+                const { error } = await world.quietly(() => provider.create(world.inputs()));
                 assert.match(String(error?.message), /DBT_CLOUD_TOKEN is not set\. Create a service token in dbt Cloud/);
                 assert.deepEqual(world.passwords(), [], "no secret was minted that nobody would hold");
                 assert.equal(world.calls().filter((c) => c.op === "graph:addPassword").length, 0);
@@ -103,7 +75,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
         it("hands the secret to the value output when there is no dbt Cloud account (stackOutput)", async () => {
             const inputs = world.inputs(P, { handover: { kind: "stackOutput" } });
-            const { id, outs } = await created(inputs);
+            const { id, outs } = await world.created(inputs);
             const [password] = world.passwords();
             assert.equal(id, `${world.app.objectId}/output`);
             assert.equal(outs.value, password.value, "the minted secret, for a person to copy");
@@ -112,7 +84,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             assert.equal(world.dbt.server.requests.length, 0, "dbt Cloud is not called");
             // No mint reason while the value is in state; an update that keeps the secret keeps the value.
             assert.deepEqual(mintReasons(outs, inputs), []);
-            const kept = await updated(id, outs, { ...inputs, readiness: { successes: 3, timeoutSeconds: 5 } });
+            const kept = await world.updated(id, outs, { ...inputs, readiness: { successes: 3, timeoutSeconds: 5 } });
             assert.equal(kept.value, password.value);
             assert.equal(world.passwords().length, 1);
             assert.deepEqual(mintReasons({ ...outs, value: undefined }, inputs), ["the secret's value is not in state"]);
@@ -121,15 +93,15 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
     describe("rotation", () => {
         it("a new period mints into the other slot and keeps the previous secret; the period after retires the slot's old occupant only after dbt Cloud holds its successor", async () => {
-            const first = await created(world.inputs(P));
+            const first = await world.created(world.inputs(P));
             const writes = world.watchDbtWrites();
             const firstKey = first.outs.keyId;
 
-            const diff = await quietly(() => provider.diff!(first.id, first.outs, world.inputs(P + 1)));
+            const diff = await world.quietly(() => provider.diff!(first.id, first.outs, world.inputs(P + 1)));
             assert.deepEqual(diff.result, { changes: true, replaces: [] });
             assert.match(diff.log, new RegExp(`: this update mints a new client secret: slot ${scheduled(P + 1).slot} holds no secret yet\\.$`));
 
-            const second = await updated(first.id, first.outs, world.inputs(P + 1));
+            const second = await world.updated(first.id, first.outs, world.inputs(P + 1));
             const secondKey = second.keyId;
             assert.deepEqual(world.passwords().map((p) => p.keyId).sort(), [firstKey, secondKey].sort(), "the previous secret stays valid in its slot");
             assert.deepEqual(Object.keys(second.slots).sort(), ["a", "b"]);
@@ -137,10 +109,10 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             assert.equal(second.expiresAt, scheduled(P + 1).endDate);
             assert.equal(world.dbtSecret(), world.password(secondKey)?.value);
 
-            const diffThird = await quietly(() => provider.diff!(first.id, second, world.inputs(P + 2)));
+            const diffThird = await world.quietly(() => provider.diff!(first.id, second, world.inputs(P + 2)));
             assert.deepEqual(diffThird.result, { changes: true, replaces: [] });
             assert.match(diffThird.log, new RegExp(`this update mints a new client secret: a new rotation period starts ${scheduled(P + 2).periodStart.slice(0, 10)}: slot ${scheduled(P + 2).slot} gets its next secret\\.$`));
-            const third = await updated(first.id, second, world.inputs(P + 2));
+            const third = await world.updated(first.id, second, world.inputs(P + 2));
             const thirdKey = third.keyId;
             assert.equal(scheduled(P + 2).slot, scheduled(P).slot);
             assert.deepEqual(world.passwords().map((p) => p.keyId).sort(), [secondKey, thirdKey].sort(), "the slot's old occupant is retired, the other slot kept");
@@ -153,10 +125,10 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         });
 
         it("nothing changed: diff plans no change and no Graph or dbt write happens", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             const before = world.calls().length;
             world.dbt.server.reset();
-            const diff = await quietly(() => provider.diff!(id, outs, world.inputs()));
+            const diff = await world.quietly(() => provider.diff!(id, outs, world.inputs()));
             assert.deepEqual(diff.result, { changes: false, replaces: [] });
             assert.doesNotMatch(diff.log, /mints/);
             assert.deepEqual(world.calls(before).filter((c) => c.op.startsWith("graph:")).map((c) => c.op), ["graph:get"], "one listing: is the current secret still there?");
@@ -168,12 +140,12 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             ["authentication mode", "authMethod", "service_user", "azure_service_authentication_method"],
         ] as const) {
             it(`a mid-period change of dbt's ${what} mints a fresh secret for the write, into the same slot, and retires the one dbt held`, async () => {
-                const { id, outs } = await created();
+                const { id, outs } = await world.created();
                 const news = world.inputs(P, { handover: world.dbtHandover({ [field]: value }) });
-                const diff = await quietly(() => provider.diff!(id, outs, news));
+                const diff = await world.quietly(() => provider.diff!(id, outs, news));
                 assert.deepEqual(diff.result, { changes: true, replaces: [] });
                 assert.match(diff.log, new RegExp(`dbt Cloud's record changes \\(${field}\\), and dbt's API needs the client secret on every write`));
-                const after = await updated(id, outs, news);
+                const after = await world.updated(id, outs, news);
                 assert.notEqual(after.keyId, outs.keyId);
                 assert.deepEqual(Object.keys(after.slots), [news.current.slot]);
                 assert.deepEqual(world.passwords().map((p) => p.keyId), [after.keyId], "the secret dbt held before was retired after the write");
@@ -184,15 +156,15 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         }
 
         it("a mid-period change of dbt's host mints a fresh secret and writes the record at the new host, leaving the old host's alone", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             const other = new FakeDbtCloud();
             const otherBase = `${await other.server.start()}/api`;
             try {
                 const news = world.inputs(P, { handover: world.dbtHandover({ apiBaseUrl: otherBase }) });
-                const diff = await quietly(() => provider.diff!(id, outs, news));
+                const diff = await world.quietly(() => provider.diff!(id, outs, news));
                 assert.deepEqual(diff.result, { changes: true, replaces: [] });
                 assert.match(diff.log, /dbt Cloud's record changes \(apiBaseUrl\)/);
-                const { result, error, log } = await quietly(() => provider.update!(id, outs, news));
+                const { result, error, log } = await world.quietly(() => provider.update!(id, outs, news));
                 assert.ifError(error);
                 const after = result!.outs as ClientSecretRotationOutputs;
                 assert.equal(after.dbtRecord?.effectiveApiBaseUrl, otherBase);
@@ -205,25 +177,25 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         });
 
         it("a current secret deleted in the portal makes diff plan a mint, and the update mints it again", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             world.removeCredential(outs.keyId);
-            const diff = await quietly(() => provider.diff!(id, outs, world.inputs()));
+            const diff = await world.quietly(() => provider.diff!(id, outs, world.inputs()));
             assert.deepEqual(diff.result, { changes: true, replaces: [] });
             assert.match(diff.log, new RegExp(`the current secret \\(key id ${outs.keyId}\\) is no longer on the app`));
-            const after = await updated(id, outs, world.inputs());
+            const after = await world.updated(id, outs, world.inputs());
             assert.notEqual(after.keyId, outs.keyId);
             assert.deepEqual(world.passwords().map((p) => p.keyId), [after.keyId]);
             assert.equal(world.dbtSecret(), world.password(after.keyId)?.value);
         });
 
         it("without Graph access in a preview, diff still plans from state and says the listing was skipped", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             const restore = useEnv({ AZURE_CLIENT_SECRET: "not-the-deployer-secret-0000", DBT_CLOUD_TOKEN: undefined });
             try {
-                const diff = await quietly(() => provider.diff!(id, outs, world.inputs()));
+                const diff = await world.quietly(() => provider.diff!(id, outs, world.inputs()));
                 assert.deepEqual(diff.result, { changes: false, replaces: [] });
                 assert.match(diff.log, /Could not list the app's client secrets \(No Microsoft Graph token for the deploying identity .*whether the current one is still there is not checked/);
-                const next = await quietly(() => provider.diff!(id, outs, world.inputs(P + 1)));
+                const next = await world.quietly(() => provider.diff!(id, outs, world.inputs(P + 1)));
                 assert.deepEqual(next.result, { changes: true, replaces: [] });
             } finally {
                 restore();
@@ -233,12 +205,12 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
     describe("readiness", () => {
         it("a secret that never obtains a token is removed, dbt Cloud keeps what it had, and the message names the wait", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             const held = world.dbtSecret();
             world.update((t) => { t.entra = { secretsNeverReady: true }; });
             world.dbt.server.reset();
             const news = world.inputs(P + 1, { readiness: { successes: 2, timeoutSeconds: 1 } });
-            const { error } = await quietly(() => provider.update!(id, outs, news));
+            const { error } = await world.quietly(() => provider.update!(id, outs, news));
             const message = String(error?.message);
             assert.match(message, /^The new client secret did not obtain an Azure DevOps token 2 times in a row within 1 s \(secretReadinessTimeoutSeconds\); \d+ requests were made\./);
             assert.match(message, /The last failure: .*AADSTS7000215.* \(Entra does not accept this client secret/);
@@ -258,7 +230,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
                 { kind: "status", status: 401, body: { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided.", error_codes: [7000215] } });
             const writes = world.watchDbtWrites();
             const deps = world.deps();
-            const { result, error } = await quietly(() => rotate(world.inputs(P, { readiness: { successes: 3, timeoutSeconds: 10 } }), start(), deps));
+            const { result, error } = await world.quietly(() => rotate(world.inputs(P, { readiness: { successes: 3, timeoutSeconds: 10 } }), start(), deps));
             assert.ifError(error);
             assert.equal(writes.length, 1);
             // The fake logs what it answered itself; the injected refusal came between the second and third success.
@@ -276,10 +248,10 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
     describe("dbt Cloud refuses or does not answer", () => {
         it("a refusal (HTTP 403): the new secret is removed and dbt Cloud keeps the secret it had", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             const held = world.dbtSecret();
             world.dbt.forbid = NOT_SCOPED_TEXT;
-            const { error } = await quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
+            const { error } = await world.quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
             assert.match(String(error?.message), /^Writing dbt Cloud's record failed: [\s\S]*HTTP 403[\s\S]*Token is not scoped to account[\s\S]* dbt Cloud keeps the secret it had, which stays valid; the new secret was removed\.$/);
             assert.deepEqual(world.passwords().map((p) => p.keyId), [outs.keyId]);
             world.dbt.forbid = undefined;
@@ -291,10 +263,10 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             ["no answer at all", { kind: "reset" }],
         ] as const) {
             it(`${what}: the new secret stays (dbt may have taken it), marked, and the next successful run removes it after its handover`, async () => {
-                const { id, outs } = await created();
+                const { id, outs } = await world.created();
                 const before = world.passwords().map((p) => p.keyId);
                 world.dbt.server.inject((r) => r.method === "POST", fault, 20);
-                const failed = await quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
+                const failed = await world.quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
                 const message = String(failed.error?.message);
                 const kept = world.passwords().map((p) => p.keyId).filter((k) => !before.includes(k));
                 assert.equal(kept.length, 1, "the new secret stays on the app");
@@ -304,7 +276,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
                 world.dbt.server.reset();
                 const writes = world.watchDbtWrites();
                 // Pulumi recorded nothing for the failed update: the next run starts from the same state.
-                const next = await quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
+                const next = await world.quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
                 assert.ifError(next.error);
                 const after = next.result!.outs as ClientSecretRotationOutputs;
                 assert.match(next.log, new RegExp(`The app has 1 client secret\\(s\\) this stack minted in a run that did not finish: ${kept[0]} \\(`));
@@ -316,12 +288,12 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
     describe("credentials the stack did not record", () => {
         it("removes a marked orphan of this stack after the handover, reports and keeps a hand-made secret and another stack's", async () => {
-            const { id, outs } = await created();
+            const { id, outs } = await world.created();
             const orphan = world.addCredential(mintedDisplayName("a", new Date(), OWNER, "deadbeef"));
             const byHand = world.addCredential("CI pipeline (made by hand)");
             const otherStack = world.addCredential(mintedDisplayName("a", new Date(), "dbt-azure-devops/prod", "0badf00d"));
             const writes = world.watchDbtWrites();
-            const { result, error, log } = await quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
+            const { result, error, log } = await world.quietly(() => provider.update!(id, outs, world.inputs(P + 1)));
             assert.ifError(error);
             const after = result!.outs as ClientSecretRotationOutputs;
             assert.match(log, new RegExp(`The app has 2 client secret\\(s\\) this stack did not make: ${byHand.keyId} \\("CI pipeline \\(made by hand\\)", ends \\d{4}-\\d{2}-\\d{2}\\), ${otherStack.keyId} .*They are left alone; if nobody needs them, remove them \\(az ad app credential delete --id <clientId> --key-id <keyId>\\)`));
@@ -334,14 +306,14 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         it("leaves the former ApplicationPassword slots' secrets during the upgrade run (Pulumi deletes them), and removes any left over in a later handover", async () => {
             const legacyA = world.addCredential("dbt Cloud (slot a, from 2026-09-17)");
             const upgrade = world.deps();
-            const first = await quietly(() => rotate(world.inputs(), { ...start(), legacyIsOrphaned: false }, upgrade));
+            const first = await world.quietly(() => rotate(world.inputs(), { ...start(), legacyIsOrphaned: false }, upgrade));
             assert.ifError(first.error);
             assert.match(upgrade.lines.join("\n"), new RegExp(`The former ApplicationPassword slots' secret\\(s\\) ${legacyA.keyId} .*are retired by Pulumi at the end of this run, after the consumer holds the new secret\\.`));
             assert.ok(world.password(legacyA.keyId), "left for Pulumi's own delete");
 
             const later = world.deps();
             const state = first.result as ClientSecretRotationOutputs;
-            const second = await quietly(() => rotate(world.inputs(P + 1), start(state.slots, state.dbtRecord), later));
+            const second = await world.quietly(() => rotate(world.inputs(P + 1), start(state.slots, state.dbtRecord), later));
             assert.ifError(second.error);
             assert.match(later.lines.join("\n"), /still has client secret\(s\) of the former ApplicationPassword slots: .*They are removed once the consumer holds the new secret\./);
             assert.equal(world.password(legacyA.keyId), undefined, "Pulumi no longer tracks it: the handover removes it");
@@ -352,7 +324,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         it("an answer lost once: the client repeats the POST, and the twin the first one minted is found by its nonce and removed", async () => {
             world.entra.server.inject((r) => r.path.endsWith("/addPassword"), { kind: "reset-after-handling" }, 1);
             const deps = world.deps("c0ffee01");
-            const { result, error } = await quietly(() => rotate(world.inputs(), start(), deps));
+            const { result, error } = await world.quietly(() => rotate(world.inputs(), start(), deps));
             assert.ifError(error);
             const state = result as ClientSecretRotationOutputs;
             assert.equal(world.calls().filter((c) => c.op === "graph:addPassword").length, 2, "the pipeline retried the POST");
@@ -364,7 +336,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
         it("no answer at all: whatever was minted is found by its nonce and removed, and nothing is handed over", async () => {
             world.entra.server.inject((r) => r.path.endsWith("/addPassword"), { kind: "reset-after-handling" }, 20);
             const deps = world.deps("c0ffee02");
-            const { error } = await quietly(() => rotate(world.inputs(), start(), deps));
+            const { error } = await world.quietly(() => rotate(world.inputs(), start(), deps));
             assert.match(String(error?.message), new RegExp(`^Minting a new client secret for slot ${scheduled(P).slot} failed; nothing was handed over, and the consumer keeps the secret it had\\. .*addPassword failed before an answer arrived`));
             assert.ok(world.calls().filter((c) => c.op === "graph:addPassword" && c.outcome === "ok").length >= 1, "Entra did mint");
             assert.deepEqual(world.passwords(), [], "every copy minted without an answer was removed");
@@ -373,7 +345,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
         it("an app management policy refusal is explained with the known cause and fix, and nothing is written", async () => {
             world.update((t) => { t.policy = { maxPasswordLifetimeDays: 90, policyId: "11111111-2222-4333-8444-555555555555" }; });
-            const { error } = await quietly(() => provider.create(world.inputs()));
+            const { error } = await world.quietly(() => provider.create(world.inputs()));
             const message = String(error?.message);
             assert.match(message, /^Minting a new client secret for slot [ab] failed; nothing was handed over, and the consumer keeps the secret it had\. POST https:\/\/127\.0\.0\.1:\d+\/v1\.0\/applications\/\S+\/addPassword failed with HTTP 400: CredentialInvalidLifetimeAsPerAppPolicy: Credential lifetime exceeds the max value allowed as per assigned policy '11111111-2222-4333-8444-555555555555'\./);
             assert.ok(message.endsWith(explainKnownError("CredentialInvalidLifetimeAsPerAppPolicy")!));
@@ -381,17 +353,17 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             assert.equal(world.dbt.server.requests.filter((r) => r.method === "POST").length, 0);
 
             world.update((t) => { t.policy = { blockPasswordAddition: true }; });
-            const blocked = await quietly(() => provider.create(world.inputs()));
+            const blocked = await world.quietly(() => provider.create(world.inputs()));
             assert.match(String(blocked.error?.message), /CredentialTypeNotAllowedAsPerAppPolicy.*An Entra app management policy blocks new client secrets, and dbt Cloud accepts only a client secret/);
         });
     });
 
     describe("after the handover", () => {
         it("a failed retirement is a partial failure: the new state is recorded, the run fails, and the next handover retires it", async () => {
-            const first = await created(world.inputs(P));
-            const second = await updated(first.id, first.outs, world.inputs(P + 1));
+            const first = await world.created(world.inputs(P));
+            const second = await world.updated(first.id, first.outs, world.inputs(P + 1));
             world.entra.server.inject((r) => r.path.endsWith("/removePassword"), { kind: "status", status: 500, body: { error: { code: "InternalServerError", message: "boom" } } }, 20);
-            const { error } = await quietly(() => provider.update!(first.id, second, world.inputs(P + 2)));
+            const { error } = await world.quietly(() => provider.update!(first.id, second, world.inputs(P + 2)));
             const failure = error as PartialFailure;
             assert.match(failure.message, new RegExp(`^The new secret was handed over, but removing 1 old secret\\(s\\) failed \\(${first.outs.keyId}: POST .*removePassword failed with HTTP 500: InternalServerError: boom\\.\\); the next run removes them \\(they are marked as this stack's\\)\\.$`));
             assert.equal(failure.id, first.id);
@@ -400,7 +372,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             assert.deepEqual(Object.keys(recorded.slots).sort(), ["a", "b"]);
 
             world.entra.server.reset();
-            const fourth = await quietly(() => provider.update!(first.id, recorded, world.inputs(P + 3)));
+            const fourth = await world.quietly(() => provider.update!(first.id, recorded, world.inputs(P + 3)));
             assert.ifError(fourth.error);
             assert.match(fourth.log, new RegExp(`this stack minted in a run that did not finish: ${first.outs.keyId}`));
             assert.equal(world.password(first.outs.keyId), undefined, "the leftover is an orphan now, and retired");

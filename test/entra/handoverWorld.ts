@@ -12,14 +12,17 @@ import * as os from "os";
 import * as path from "path";
 import { secretGeneration } from "../../domain/rotationSchedule";
 import { GraphSession, openGraphSession } from "../../providers/entra/api/graph";
-import { ClientSecretRotationInputs, ClientSecretRotationOutputs, DbtCloudHandover, RotationDeps, ScheduledSecret } from "../../providers/entra/clientSecretRotation";
+import {
+    ClientSecretRotationInputs, ClientSecretRotationOutputs, clientSecretRotationProvider, DbtCloudHandover, RotationDeps, ScheduledSecret,
+} from "../../providers/entra/clientSecretRotation";
 import { realReadinessHooks } from "../../providers/entra/readiness";
 import { ACCOUNT, DBT_TOKEN, FakeDbtCloud } from "../dbtcloud/fakeDbtCloud";
 import { addPassword, isRefusal } from "../engine/fakeAzuread/credentials";
 import {
     createTenantFile, DEFAULT_DEPLOYER_CLIENT_ID, DEFAULT_TENANT_ID, FakeApplication, FakePassword, newApplicationObject, readTenant, Tenant, updateTenant,
 } from "../engine/fakeAzuread/tenant";
-import { FAST_HTTP_ENV, RecordedRequest, useEnv } from "../http/fakeServer";
+import { PartialFailure } from "../../providers/providerSafety";
+import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, RecordedRequest, useEnv } from "../http/fakeServer";
 import { trustTestCertificate } from "../http/testCertificate";
 import { DEFAULT_DEPLOYER_SECRET, FakeEntra } from "./fakeEntra";
 
@@ -170,6 +173,36 @@ export class HandoverWorld {
             log: (line) => lines.push(line),
             lines,
         };
+    }
+
+    /**
+     * Runs a provider call with the console captured, and checks everything it printed, threw or
+     * returned for secret values: only a stackOutput handover's `value` output holds one, by design.
+     */
+    public async quietly<T>(action: () => Promise<T>): Promise<{ result?: T; error?: Error; log: string }> {
+        const { result, error, lines } = await captureConsole(action);
+        const log = lines.join("\n");
+        const returned = { ...(result as Record<string, unknown> | undefined) };
+        const outs = returned.outs as Record<string, unknown> | undefined;
+        const failure = error as PartialFailure | undefined;
+        const text = [log, failure?.message ?? "", failure?.stack ?? "", JSON.stringify(failure?.properties ?? {}),
+            JSON.stringify({ ...returned, outs: outs ? { ...outs, value: undefined } : undefined })].join("\n");
+        assertNoSecrets(text, this.secrets(), "the provider's output");
+        return { result, error: failure, log };
+    }
+
+    /** The provider's create, which must succeed. */
+    public async created(inputs = this.inputs()): Promise<{ id: string; outs: ClientSecretRotationOutputs }> {
+        const { result, error } = await this.quietly(() => clientSecretRotationProvider.create(inputs));
+        if (error) throw error;
+        return result as { id: string; outs: ClientSecretRotationOutputs };
+    }
+
+    /** The provider's update, which must succeed; its new state. */
+    public async updated(id: string, olds: ClientSecretRotationOutputs, news: ClientSecretRotationInputs): Promise<ClientSecretRotationOutputs> {
+        const { result, error } = await this.quietly(() => clientSecretRotationProvider.update!(id, olds, news));
+        if (error) throw error;
+        return result!.outs as ClientSecretRotationOutputs;
     }
 
     /** Every value a leak check looks for: the tokens, the deploying identity's secret, every secret ever minted. */
