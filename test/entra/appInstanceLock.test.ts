@@ -5,16 +5,12 @@
 import * as assert from "assert/strict";
 import { runtime } from "@pulumi/pulumi";
 import { AppInstanceLockInputs, appInstanceLockProvider as provider, RECOMMENDED_INSTANCE_LOCK } from "../../providers/entra/appInstanceLock";
-import { HandoverWorld } from "./handoverWorld";
+import { freshWorldForEachTest, HandoverWorld } from "./handoverWorld";
 
 describe("app instance property lock (providers/entra/appInstanceLock.ts)", function () {
     this.timeout(60_000);
     let world: HandoverWorld;
-
-    beforeEach(async () => {
-        world = await HandoverWorld.start();
-    });
-    afterEach(() => world.stop());
+    freshWorldForEachTest((w) => (world = w));
 
     const inputs = (over: Partial<AppInstanceLockInputs> = {}): AppInstanceLockInputs => ({ applicationObjectId: world.app.objectId, lock: RECOMMENDED_INSTANCE_LOCK, ...over });
     const liveLock = () => world.tenant().applications[0].servicePrincipalLockConfiguration;

@@ -12,7 +12,7 @@ import {
 import { PartialFailure } from "../../providers/providerSafety";
 import { FakeDbtCloud, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
 import { RecordedRequest, useEnv } from "../http/fakeServer";
-import { ACCOUNT, HandoverWorld, NOW_PERIOD, OWNER, scheduled } from "./handoverWorld";
+import { ACCOUNT, freshWorldForEachTest, HandoverWorld, NOW_PERIOD, OWNER, scheduled } from "./handoverWorld";
 
 const P = NOW_PERIOD;
 const start = (slots: ClientSecretRotationOutputs["slots"] = {}, dbtRecord?: ClientSecretRotationOutputs["dbtRecord"]) =>
@@ -21,11 +21,7 @@ const start = (slots: ClientSecretRotationOutputs["slots"] = {}, dbtRecord?: Cli
 describe("client secret rotation: mint, prove, hand over, retire", function () {
     this.timeout(60_000);
     let world: HandoverWorld;
-
-    beforeEach(async () => {
-        world = await HandoverWorld.start();
-    });
-    afterEach(() => world.stop());
+    freshWorldForEachTest((w) => (world = w));
 
     describe("a first create", () => {
         it("mints one marked secret into the schedule's slot, proves it, writes dbt Cloud's record with it, and keeps no value in state", async () => {

@@ -9,18 +9,14 @@ import { ClientSecretRotationInputs, clientSecretRotationProvider as provider, C
 import { PartialFailure } from "../../providers/providerSafety";
 import { FakeDbtCloud, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
 import { useEnv } from "../http/fakeServer";
-import { ACCOUNT, HandoverWorld, NOW_PERIOD } from "./handoverWorld";
+import { ACCOUNT, freshWorldForEachTest, HandoverWorld, NOW_PERIOD } from "./handoverWorld";
 
 const P = NOW_PERIOD;
 
 describe("client secret rotation: check, replacements, refresh, delete, upgrade", function () {
     this.timeout(60_000);
     let world: HandoverWorld;
-
-    beforeEach(async () => {
-        world = await HandoverWorld.start();
-    });
-    afterEach(() => world.stop());
+    freshWorldForEachTest((w) => (world = w));
 
     describe("check", () => {
         const failures = async (news: ClientSecretRotationInputs) => (await world.quietly(() => provider.check!({} as ClientSecretRotationInputs, news))).result!.failures!;

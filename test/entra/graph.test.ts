@@ -10,7 +10,7 @@ import {
 import { HttpError } from "../../lib/http/httpError";
 import { assertNoSecrets, useEnv } from "../http/fakeServer";
 import { DEFAULT_DEPLOYER_SECRET } from "./fakeEntra";
-import { HandoverWorld } from "./handoverWorld";
+import { freshWorldForEachTest, HandoverWorld } from "./handoverWorld";
 
 const PERMISSION = /The deploying identity needs: Microsoft Graph application permission Application\.ReadWrite\.OwnedBy with the deploying identity among the app's owners \(or Application\.ReadWrite\.All\), or, for a user, the Application Administrator or Cloud Application Administrator role\.$/;
 /** The error a call must fail with. */
@@ -20,11 +20,7 @@ const graphError = (status: number, code: string, message: string) => ({ kind: "
 describe("Microsoft Graph client (providers/entra/api/graph.ts)", function () {
     this.timeout(60_000);
     let world: HandoverWorld;
-
-    beforeEach(async () => {
-        world = await HandoverWorld.start();
-    });
-    afterEach(() => world.stop());
+    freshWorldForEachTest((w) => (world = w));
 
     it("lists an application's credentials without values, and its instance property lock", async () => {
         const byHand = world.addCredential("made by hand");

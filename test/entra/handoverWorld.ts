@@ -229,7 +229,17 @@ export class HandoverWorld {
     }
 }
 
-/** The state a create or update returned, without the provider's id. */
-export type RotationState = ClientSecretRotationOutputs;
+/** A world of its own for each test of the calling suite (call inside `describe`); `set` receives it. */
+export function freshWorldForEachTest(set: (world: HandoverWorld) => void): void {
+    let world: HandoverWorld | undefined;
+    beforeEach(async () => {
+        world = await HandoverWorld.start();
+        set(world);
+    });
+    afterEach(async () => {
+        await world?.stop();
+        world = undefined;
+    });
+}
 
 export { ACCOUNT, DBT_TOKEN };
