@@ -111,7 +111,9 @@ export function dbtSession(target: Pick<DbtRecordTarget, "accountId" | "apiBaseU
 export function sessionAtRecord(accountId: string | number, state: Pick<DbtRecordState, "effectiveApiBaseUrl">, extraSecrets: string[] = []): DbtSession {
     const host = canonicalApiBase(state.effectiveApiBaseUrl);
     if (tokenUrlProblem(host) !== undefined) {
-        throw new Error(`Pulumi state says dbt Cloud's record lives at ${JSON.stringify(host.slice(0, 80))}, which DBT_CLOUD_TOKEN may not be sent to ` +
+        // Never repeat a user or password the edited address carries.
+        const shown = host.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1").slice(0, 80);
+        throw new Error(`Pulumi state says dbt Cloud's record lives at ${JSON.stringify(shown)}, which DBT_CLOUD_TOKEN may not be sent to ` +
             "(https only; plain http only for 127.0.0.1 and localhost). Nothing was sent. If the state was edited, restore it from a backup " +
             "(`pulumi stack history`, `pulumi stack import`).");
     }
