@@ -46,7 +46,8 @@ import { SECRET_SLOTS, SecretSlot } from "../../domain/rotationSchedule";
 import { isHttpError } from "../../lib/http/httpError";
 import { guidFailures, oneOfFailures, organizationFailures } from "../checkFailures";
 import {
-    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, dbtSession, deleteRecord, effectiveHost, readRecord,
+    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, dbtSession, deleteRecord, effectiveHost,
+    isCertainlyNotWritten, readRecord,
     writeRecord,
 } from "../dbtcloud/record";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
@@ -333,7 +334,8 @@ export async function rotate(inputs: ClientSecretRotationInputs, start: Rotation
         } catch (error) {
             // A refusal means dbt did not take it; anything else (no answer, 5xx) may have: then it stays,
             // marked, and the next run that hands over a newer secret removes it.
-            const refused = isHttpError(error) && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+            const refused = isCertainlyNotWritten(error) ||
+                (isHttpError(error) && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429);
             const left = refused ? await retire(deps, objectId, [added.keyId], "dbt Cloud refused it") : ["kept"];
             throw new Error(`Writing dbt Cloud's record failed: ${(error as Error).message} dbt Cloud keeps the secret it had, which stays valid` +
                 (refused ? (left.length === 0 ? "; the new secret was removed." : `; removing the new secret failed (${left.join("; ")}): the next run removes it.`)

@@ -9,7 +9,7 @@
 import * as assert from "assert";
 import { MAX_PAGES } from "../../providers/dbtcloud/api/azureAdApplications";
 import {
-    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, deleteRecord, readRecord, writeRecord,
+    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, deleteRecord, isCertainlyNotWritten, readRecord, writeRecord,
 } from "../../providers/dbtcloud/record";
 import { ClientSecretRotationInputs, ClientSecretRotationOutputs, mintReasons } from "../../providers/entra/clientSecretRotation";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
@@ -85,6 +85,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
             fake.server.inject((r) => r.method === "POST", { kind: "reset-after-handling" }, 10);
             const first = await quietly(() => writeRecord(target(), credentials(), undefined));
             assert.ok(first.error);
+            assert.ok(!isCertainlyNotWritten(first.error), "no answer: dbt may hold the secret");
             assert.strictEqual(fake.records.length, 1);
             fake.server.reset();
             const { result } = await quietly(() => writeRecord(target(), credentials(), undefined));
@@ -115,6 +116,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
             fake.records.push({ id: 9, active: false, fields: allFields("gone") });
             const { error } = await quietly(() => writeRecord(target(), credentials(), undefined));
             assert.match(String(error?.message), /rejected a new Azure AD application as a duplicate, but lists none\. A record deleted earlier is kept \(soft delete\) and blocks a new one\. Ask dbt Support/);
+            assert.ok(isCertainlyNotWritten(error), "dbt refused the write: the handover may remove the secret it minted for it");
         });
 
         for (const status of [400, 500]) {
@@ -245,6 +247,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
                 assert.match(String(read.error?.message), /^Pulumi state says dbt Cloud's record lives at ".*", which DBT_CLOUD_TOKEN may not be sent to .*Nothing was sent\. If the state was edited, restore it from a backup/);
                 const deleted = await quietly(() => deleteRecord(ACCOUNT, stateOf({ effectiveApiBaseUrl: host })));
                 assert.match(String(deleted.error?.message), /which DBT_CLOUD_TOKEN may not be sent to/);
+                assert.ok(isCertainlyNotWritten(read.error) && isCertainlyNotWritten(deleted.error));
                 assert.doesNotMatch(String(read.error?.message) + String(deleted.error?.message), /user:pw/, "a password in the stored address is never repeated");
             }
             assert.strictEqual(fake.server.requests.length, 0);

@@ -254,6 +254,14 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
             assert.equal(world.dbtSecret(), held);
         });
 
+        it("a create blocked by a soft-deleted record (a certain refusal whatever its status): the new secret is removed", async () => {
+            world.dbt.records.push({ id: 9, active: false, fields: {} });
+            world.dbt.duplicateAnswer = { status: 500, where: "raw" };
+            const { error } = await world.quietly(() => provider.create(world.inputs()));
+            assert.match(String(error?.message), /^Writing dbt Cloud's record failed: .*rejected a new Azure AD application as a duplicate, but lists none\..* dbt Cloud keeps the secret it had, which stays valid; the new secret was removed\.$/);
+            assert.deepEqual(world.passwords(), [], "dbt Cloud holds none of it: nothing is left for a later run");
+        });
+
         for (const [what, fault] of [
             ["HTTP 503 (after the client's retries)", { kind: "status", status: 503 }],
             ["no answer at all", { kind: "reset" }],
