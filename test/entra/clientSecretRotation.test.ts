@@ -25,7 +25,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
     describe("a first create", () => {
         it("mints one marked secret into the schedule's slot, proves it, writes dbt Cloud's record with it, and keeps no value in state", async () => {
-            const inputs = world.inputs();
+            const inputs = world.inputs(P, { readiness: { successes: 2, timeoutSeconds: 5 } });
             const before = world.calls().length;
             const { id, outs } = await world.created(inputs);
             const [password, ...others] = world.passwords();

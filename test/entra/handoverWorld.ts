@@ -11,11 +11,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { secretGeneration } from "../../domain/rotationSchedule";
-import { GraphSession, openGraphSession } from "../../providers/entra/api/graph";
 import {
-    ClientSecretRotationInputs, ClientSecretRotationOutputs, clientSecretRotationProvider, DbtCloudHandover, RotationDeps, ScheduledSecret,
+    ClientSecretRotationInputs, ClientSecretRotationOutputs, clientSecretRotationProvider, DbtCloudHandover, realDeps, RotationDeps, ScheduledSecret,
 } from "../../providers/entra/clientSecretRotation";
-import { realReadinessHooks } from "../../providers/entra/readiness";
 import { ACCOUNT, DBT_TOKEN, FakeDbtCloud } from "../dbtcloud/fakeDbtCloud";
 import { addPassword, isRefusal } from "../engine/fakeAzuread/credentials";
 import {
@@ -62,11 +60,24 @@ export function handoverEnv(entraBase: string): Record<string, string | undefine
     };
 }
 
+/**
+ * Where the tenant files go: memory (/dev/shm) where there is one, since the fake rewrites the file
+ * (write and rename, under a lock) on every call it answers; else the temporary directory.
+ */
+function scratchDir(): string {
+    try {
+        fs.accessSync("/dev/shm", fs.constants.W_OK);
+        return "/dev/shm";
+    } catch {
+        return os.tmpdir();
+    }
+}
+
 export class HandoverWorld {
     public app!: FakeApplication;
     public apiBaseUrl = "";
     private restoreEnv: () => void = () => undefined;
-    private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-ado-handover-"));
+    private readonly dir = fs.mkdtempSync(path.join(scratchDir(), "dbt-ado-handover-"));
     public readonly tenantFile = path.join(this.dir, "tenant.json");
     public readonly entra = new FakeEntra(this.tenantFile);
     public readonly dbt = new FakeDbtCloud();
@@ -157,22 +168,17 @@ export class HandoverWorld {
             tenantId: TENANT_ID,
             owner: OWNER,
             current: scheduled(period),
-            readiness: { successes: 2, timeoutSeconds: 5 },
+            // One token request proves a secret here; the readiness tests ask for more.
+            readiness: { successes: 1, timeoutSeconds: 5 },
             handover: this.dbtHandover(),
             ...over,
         };
     }
 
-    /** Dependencies for `rotate()`: the real Graph session and readiness, a nonce of the test's choice, logs kept. */
-    public deps(nonce?: string): RotationDeps & { lines: string[]; graph: GraphSession } {
+    /** Dependencies for `rotate()`: the real Graph store, readiness and dbt write, a nonce of the test's choice, logs kept. */
+    public deps(nonce?: string): RotationDeps & { lines: string[] } {
         const lines: string[] = [];
-        return {
-            graph: openGraphSession(),
-            readiness: realReadinessHooks(TENANT_ID, this.app.clientId),
-            nonce: () => nonce ?? crypto.randomBytes(4).toString("hex"),
-            log: (line) => lines.push(line),
-            lines,
-        };
+        return { ...realDeps({ tenantId: TENANT_ID, clientId: this.app.clientId }), nonce: () => nonce ?? crypto.randomBytes(4).toString("hex"), log: (line) => lines.push(line), lines };
     }
 
     /**
