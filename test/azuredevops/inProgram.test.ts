@@ -19,7 +19,10 @@ function serializedProvider(run: Evaluation, type: string): string {
     return provider as string;
 }
 
-describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
+describe("Azure DevOps and dbt Cloud resources inside the real program", function () {
+    // The first evaluation serializes every dynamic provider's closure (TypeScript's parser, loaded once).
+    this.timeout(60_000);
+
     const projects = { adoProjects: '["Analytics","Data Platform"]', dbtCloudAccountId: "70403103926931" };
 
     // Distinctive values: if serialization captured the environment or a token, they would show.
