@@ -31,9 +31,9 @@ import {
  * engine writes into the URN (`...::<DbtAzureDevOpsApp>$<type>::<name>`),
  * plus the name within that parent. Names alone would not do: anyone can name a resource
  * `dbt-azure-devops-consent`, but only a resource created inside the program's components gets
- * that URN. Input values cannot do it either: object ids are unknown at preview for a new app. (A component type can be copied by
- * someone who means to; this rule guards against mistakes and review blind spots, and the
- * pull-request diff shows the rest.)
+ * that URN. Input values cannot do it either: object ids are unknown at preview for a new app.
+ * (A component type can be copied by someone who means to; this rule guards against mistakes and
+ * review blind spots, and the pull-request diff shows the rest.)
  */
 const SIDE_GRANT_TYPES: Record<string, string> = {
     [APPLICATION_REDIRECT_URIS_TYPE]: "adds redirect URIs",
@@ -67,7 +67,8 @@ export const noUndeclaredAppGrants: Rule = {
         return [
             `${SIDE_GRANT_TYPES[resource.type]} (${resource.type}, declared ${where}), which the program does not declare. ` +
                 "Declare redirect URIs and permissions on the one Application (config dbtCloudHost, authMode) and leave " +
-                "client secrets to RotatingClientSecret (it mints them over Microsoft Graph); anything else widens what the app, or a leaked secret, can do.",
+                "client secrets to RotatingClientSecret (it mints them over Microsoft Graph); anything else widens what the app, or a leaked " +
+                "secret, can do.",
         ];
     },
 };
