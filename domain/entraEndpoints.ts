@@ -54,3 +54,24 @@ export function graphBaseUrl(env: Record<string, string | undefined>): string {
     }
     return baseUrlOverride("AZURE_GRAPH_BASE_URL", env) ?? DEFAULT_GRAPH_BASE_URL;
 }
+
+/**
+ * One line per Entra override in force, for the run's log (as domain/baseUrlOverride.ts does for
+ * the others): the client secret and the deploying identity's token go there. Throws, naming the
+ * variable, when one may not be used.
+ */
+export function entraOverridesInForce(env: Record<string, string | undefined>): string[] {
+    const lines: string[] = [];
+    const authority = authorityHost(env);
+    if (authority.url !== DEFAULT_AUTHORITY_HOST) {
+        lines.push(`AZURE_AUTHORITY_HOST=${authority.url} is in force: Entra tokens are requested there, and each new client secret is proven there, ` +
+            `instead of ${DEFAULT_AUTHORITY_HOST}.`);
+    }
+    if ((env.AZURE_GRAPH_BASE_URL ?? "") !== "") {
+        const graph = graphBaseUrl(env);
+        lines.push(testOverridesEnabled(env)
+            ? `AZURE_GRAPH_BASE_URL=${graph} is in force: Microsoft Graph calls go there instead of ${DEFAULT_GRAPH_BASE_URL}.`
+            : `AZURE_GRAPH_BASE_URL is set but ignored: it is honoured only with ${TEST_OVERRIDES_SWITCH}=1 (tests); Microsoft Graph calls go to ${DEFAULT_GRAPH_BASE_URL}.`);
+    }
+    return lines;
+}

@@ -10,6 +10,8 @@ export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 
 export const APPLICATION_TYPE = "azuread:index/application:Application";
 export const APPLICATION_PASSWORD_TYPE = "azuread:index/applicationPassword:ApplicationPassword";
+/** The program's client secret, minted over Microsoft Graph: its `current.endDate` is the secret's. */
+export const CLIENT_SECRET_ROTATION_TYPE = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
 
 /** dbt Cloud completes the Entra sign-in on these paths of its access URL, and only these. */
 export const DBT_REDIRECT_PATHS = ["/complete/azure_active_directory", "/complete/azure_active_directory_service_user"];
@@ -35,4 +37,3 @@ export const APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRole
 export const DELEGATED_PERMISSION_GRANT_TYPE =
     "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant";
 export const DBT_APP_COMPONENT_TYPE = "dbt-azure-devops:entra:DbtAzureDevOpsApp";
-export const ROTATING_SECRET_COMPONENT_TYPE = "dbt-azure-devops:entra:RotatingClientSecret";

@@ -11,7 +11,6 @@ import {
     APPLICATION_REDIRECT_URIS_TYPE,
     DBT_APP_COMPONENT_TYPE,
     DELEGATED_PERMISSION_GRANT_TYPE,
-    ROTATING_SECRET_COMPONENT_TYPE,
     SERVICE_PRINCIPAL_CERTIFICATE_TYPE,
     SERVICE_PRINCIPAL_PASSWORD_TYPE,
     SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE_TYPE,
@@ -22,21 +21,19 @@ import {
  * resources that add to an app from the side (redirect URIs, API permissions, credentials,
  * app-role assignments, consent grants): each would widen what dbt's app, or a leaked secret of
  * it, can do without the Application's inputs changing at all. This project's stack holds one app,
- * the dbt app, so any such resource in it is refused unless it is one the program declares:
- *
- * - the two client-secret slots, `ApplicationPassword`s named `<component>-a|b` whose parent is
- *   the program's `RotatingClientSecret` inside its `DbtAzureDevOpsApp`;
- * - the tenant-wide consent, a `ServicePrincipalDelegatedPermissionGrant` named `<component>-consent`
- *   whose parent is `DbtAzureDevOpsApp`, granting only `user_impersonation`.
+ * the dbt app, so any such resource in it is refused unless it is one the program declares. The
+ * program's client secret is minted over Microsoft Graph by its ClientSecretRotation, not declared
+ * as an `ApplicationPassword`, so every `ApplicationPassword` is refused. What it declares is the
+ * tenant-wide consent, a `ServicePrincipalDelegatedPermissionGrant` named `<component>-consent`
+ * whose parent is `DbtAzureDevOpsApp`, granting only `user_impersonation`.
  *
  * How "the program's own" is recognised: by the chain of parent component types, which the
- * engine writes into the URN (`...::<DbtAzureDevOpsApp>$<RotatingClientSecret>$<type>::<name>`),
+ * engine writes into the URN (`...::<DbtAzureDevOpsApp>$<type>::<name>`),
  * plus the name within that parent. Names alone would not do: anyone can name a resource
- * `dbt-azure-devops-secret-c`, but only a resource created inside the program's components gets
- * that URN. Input values cannot do it either: `applicationId` is unknown at preview for a new
- * app, and a secret added by hand looks exactly like ours. (A component type can be copied by
- * someone who means to; this rule guards against mistakes and review blind spots, and the
- * pull-request diff shows the rest.)
+ * `dbt-azure-devops-consent`, but only a resource created inside the program's components gets
+ * that URN. Input values cannot do it either: object ids are unknown at preview for a new app.
+ * (A component type can be copied by someone who means to; this rule guards against mistakes and
+ * review blind spots, and the pull-request diff shows the rest.)
  */
 const SIDE_GRANT_TYPES: Record<string, string> = {
     [APPLICATION_REDIRECT_URIS_TYPE]: "adds redirect URIs",
@@ -70,17 +67,14 @@ export const noUndeclaredAppGrants: Rule = {
         return [
             `${SIDE_GRANT_TYPES[resource.type]} (${resource.type}, declared ${where}), which the program does not declare. ` +
                 "Declare redirect URIs and permissions on the one Application (config dbtCloudHost, authMode) and leave " +
-                "secrets to RotatingClientSecret; anything else widens what the app, or a leaked secret, can do.",
+                "client secrets to RotatingClientSecret (it mints them over Microsoft Graph); anything else widens what the app, or a leaked " +
+                "secret, can do.",
         ];
     },
 };
 
 function isDeclaredByProgram({ type, name, props, parentTypes, parentName }: PolicyResource): boolean {
     const chain = parentTypes.join("$");
-    if (type === APPLICATION_PASSWORD_TYPE) {
-        return chain.endsWith(`${DBT_APP_COMPONENT_TYPE}$${ROTATING_SECRET_COMPONENT_TYPE}`) &&
-            parentName !== undefined && (name === `${parentName}-a` || name === `${parentName}-b`);
-    }
     if (type === DELEGATED_PERMISSION_GRANT_TYPE) {
         const claims = props.claimValues;
         return chain.endsWith(DBT_APP_COMPONENT_TYPE) && parentName !== undefined && name === `${parentName}-consent` &&

@@ -111,9 +111,11 @@ export function dbtSession(target: Pick<DbtRecordTarget, "accountId" | "apiBaseU
 export function sessionAtRecord(accountId: string | number, state: Pick<DbtRecordState, "effectiveApiBaseUrl">, extraSecrets: string[] = []): DbtSession {
     const host = canonicalApiBase(state.effectiveApiBaseUrl);
     if (tokenUrlProblem(host) !== undefined) {
-        throw new Error(`Pulumi state says dbt Cloud's record lives at ${JSON.stringify(host.slice(0, 80))}, which DBT_CLOUD_TOKEN may not be sent to ` +
+        // Never repeat a user or password the edited address carries.
+        const shown = host.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1").slice(0, 80);
+        throw notWritten(new Error(`Pulumi state says dbt Cloud's record lives at ${JSON.stringify(shown)}, which DBT_CLOUD_TOKEN may not be sent to ` +
             "(https only; plain http only for 127.0.0.1 and localhost). Nothing was sent. If the state was edited, restore it from a backup " +
-            "(`pulumi stack history`, `pulumi stack import`).");
+            "(`pulumi stack history`, `pulumi stack import`)."));
     }
     return { ...dbtSession({ accountId, apiBaseUrl: host }, extraSecrets), host };
 }
@@ -150,9 +152,19 @@ async function createOrAdopt(dbt: DbtSession, fields: AzureAdApplicationFields):
         }
         await new Promise<void>((resolve) => setTimeout(resolve, backoffDelayMs(attempt, settings.retryBaseMs, settings.retryMaxMs)));
     }
-    throw new Error(`dbt Cloud account ${dbt.accountId} rejected a new Azure AD application as a duplicate, but lists none. ` +
+    throw notWritten(new Error(`dbt Cloud account ${dbt.accountId} rejected a new Azure AD application as a duplicate, but lists none. ` +
         "A record deleted earlier is kept (soft delete) and blocks a new one. Ask dbt Support to remove the inactive Azure AD " +
-        "application record of this account, then re-run `pulumi up`.");
+        "application record of this account, then re-run `pulumi up`."));
+}
+
+/** Marks a failure after which dbt Cloud certainly holds nothing it was sent (a refusal whatever its status, or nothing sent). */
+function notWritten(error: Error): Error {
+    return Object.assign(error, { dbtRecordNotWritten: true });
+}
+
+/** Whether `error` is a failure after which dbt Cloud certainly did not take what it was sent. */
+export function isCertainlyNotWritten(error: unknown): boolean {
+    return (error as { dbtRecordNotWritten?: unknown })?.dbtRecordNotWritten === true;
 }
 
 /**

@@ -11,6 +11,7 @@
  * app may hold, which is not something a `pulumi destroy` should do silently.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { sameGuid } from "../../domain/guid";
 import { guidFailures } from "../checkFailures";
 import { isUnknown, providerLog, withRedaction } from "../providerSafety";
 import { getApplicationCredentials, InstanceLock, openGraphSession, setInstanceLock } from "./api/graph";
@@ -61,7 +62,7 @@ export const appInstanceLockProvider: pulumi.dynamic.ResourceProvider<AppInstanc
         return { inputs: news, failures };
     },
     async diff(_id, olds, news) {
-        if (olds.applicationObjectId.toLowerCase() !== news.applicationObjectId.toLowerCase()) {
+        if (!sameGuid(olds.applicationObjectId, news.applicationObjectId)) {
             return { changes: true, replaces: ["applicationObjectId"] };
         }
         return { changes: !sameLock(olds.lock, news.lock), replaces: [] };

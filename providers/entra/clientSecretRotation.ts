@@ -46,7 +46,9 @@ import { SECRET_SLOTS, SecretSlot } from "../../domain/rotationSchedule";
 import { isHttpError } from "../../lib/http/httpError";
 import { guidFailures, oneOfFailures, organizationFailures } from "../checkFailures";
 import {
-    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, deleteRecord, effectiveHost, readRecord, writeRecord,
+    accountIdText, canonicalApiBase, currentRedirectDomain, DbtAppCredentials, DbtRecordState, DbtRecordTarget, dbtSession, deleteRecord, effectiveHost,
+    isCertainlyNotWritten, readRecord,
+    writeRecord,
 } from "../dbtcloud/record";
 import { isUnknown, partialFailure, providerLog, withRedaction } from "../providerSafety";
 import { addPassword, getApplicationCredentials, GraphSession, openGraphSession, removePassword } from "./api/graph";
@@ -166,6 +168,10 @@ export function mintReasons(olds: Olds, news: ClientSecretRotationInputs, liveKe
         reasons.push("the secret's value is not in state");
     }
     if (news.handover.kind === "dbtCloud" && olds.handover.kind === "dbtCloud") {
+        if (!olds.dbtRecord) {
+            // A refresh found the record gone (deleted outside Pulumi): only a write with a secret brings it back.
+            reasons.push("dbt Cloud's record is not in state (a refresh found it deleted outside Pulumi): it is written again, or the record the account has by then adopted");
+        }
         const changed = dbtRecordChanges(olds, news);
         if (changed.length > 0) {
             reasons.push(`dbt Cloud's record changes (${changed.join(", ")}), and dbt's API needs the client secret on every write`);
@@ -227,6 +233,16 @@ export function graphStore(graph: GraphSession): CredentialStore {
         add: (objectId, credential) => addPassword(graph, objectId, credential),
         remove: (objectId, keyId) => removePassword(graph, objectId, keyId),
     };
+}
+
+/**
+ * Throws when the handover cannot happen, before anything is minted: without DBT_CLOUD_TOKEN (or with
+ * a refused DBT_CLOUD_HOST_URL) a secret minted and proven for dbt Cloud would be left for nobody.
+ */
+function assertCanHandOver(inputs: ClientSecretRotationInputs): void {
+    if (inputs.handover.kind === "dbtCloud") {
+        dbtSession(inputs.handover);
+    }
 }
 
 export function realDeps(inputs: Pick<ClientSecretRotationInputs, "tenantId" | "clientId">): RotationDeps {
@@ -318,7 +334,8 @@ export async function rotate(inputs: ClientSecretRotationInputs, start: Rotation
         } catch (error) {
             // A refusal means dbt did not take it; anything else (no answer, 5xx) may have: then it stays,
             // marked, and the next run that hands over a newer secret removes it.
-            const refused = isHttpError(error) && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+            const refused = isCertainlyNotWritten(error) ||
+                (isHttpError(error) && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429);
             const left = refused ? await retire(deps, objectId, [added.keyId], "dbt Cloud refused it") : ["kept"];
             throw new Error(`Writing dbt Cloud's record failed: ${(error as Error).message} dbt Cloud keeps the secret it had, which stays valid` +
                 (refused ? (left.length === 0 ? "; the new secret was removed." : `; removing the new secret failed (${left.join("; ")}): the next run removes it.`)
@@ -490,6 +507,7 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
     async create(inputs) {
         return withRedaction(() => secretsOf(undefined), async () => {
             const id = `${inputs.applicationObjectId}/${inputs.handover.kind === "dbtCloud" ? `dbt-${accountIdText(inputs.handover.accountId)}` : "output"}`;
+            assertCanHandOver(inputs);
             const outs = await rotate(inputs, { slots: {}, dbtRecord: undefined, legacyIsOrphaned: false, id }, realDeps(inputs));
             return { id, outs };
         });
@@ -513,6 +531,7 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
                 const slots = live ? slotsStillListed(before.slots, live) : before.slots;
                 return { outs: outputsOf(news, slots, dbtRecord, news.handover.kind === "stackOutput" ? before.value : undefined) };
             }
+            assertCanHandOver(news);
             const outs = await rotate(news, { slots: before.slots, dbtRecord: before.dbtRecord, legacyIsOrphaned: !isLegacy(olds), id }, deps);
             return { outs };
         });

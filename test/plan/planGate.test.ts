@@ -71,23 +71,31 @@ describe("the offline plan as a gate (issue 11)", function () {
 });
 
 describe("rotation made visible (issue 11)", () => {
+    const ROTATION = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
+
     it("exports the slot dbt Cloud holds, its key id, the next rotation and the previous slot's expiry", async () => {
         const doc = JSON.parse((await plan(["--json", "--at", AT])).stdout) as PlanDocument;
-        const slotB = doc.resources.find((r) => r.name === "dbt-azure-devops-secret-b");
-        assert.ok(slotB);
+        const rotation = doc.resources.find((r) => r.type === ROTATION);
+        assert.ok(rotation);
+        const current = rotation.inputs.current as { slot: string; endDate: string };
+        assert.equal(current.slot, "b");
         assert.equal(doc.outputs.clientSecretSlot, "b");
-        assert.equal(doc.outputs.clientSecretExpiresAt, slotB.inputs.endDate);
+        assert.equal(doc.outputs.clientSecretExpiresAt, current.endDate);
+        assert.equal(doc.outputs.clientSecretExpiresAt, "2027-03-30T00:00:00Z");
         assert.equal(doc.outputs.nextRotationAt, "2026-12-16T00:00:00Z");
-        assert.equal(doc.outputs.previousSecretExpiresAt, "2026-12-30T00:00:00Z");
+        // The other slot's secret is the rotation's state (minted by an earlier run), never planned: a fresh stack has none.
+        assert.equal(doc.outputs.previousSecretExpiresAt, "");
         assert.equal(typeof doc.outputs.clientSecretKeyId, "string");
         assert.notEqual(doc.outputs.clientSecretKeyId, "[secret]", "a key id is not a secret");
     });
 
-    it("moves to the other slot after the boundary, and the previous expiry is the old slot's", async () => {
+    it("moves to the other slot after the boundary, with a full period and the overlap left", async () => {
         const doc = JSON.parse((await plan(["--json", "--at", "2026-12-16T00:00:00Z"])).stdout) as PlanDocument;
         assert.equal(doc.outputs.clientSecretSlot, "a");
         assert.equal(doc.outputs.nextRotationAt, "2027-03-16T00:00:00Z");
-        assert.equal(doc.outputs.previousSecretExpiresAt, "2027-03-30T00:00:00Z");
+        assert.equal(doc.outputs.clientSecretExpiresAt, "2027-06-28T00:00:00Z", "two periods and the overlap from the boundary");
+        assert.deepEqual(doc.resources.find((r) => r.type === ROTATION)?.inputs.current,
+            { slot: "a", period: 12, periodStart: "2026-12-16T00:00:00Z", endDate: "2027-06-28T00:00:00Z" });
     });
 
     it("prints a slot table: the secret dbt Cloud holds, the previous one, and what the next rotation deletes and when", async () => {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { PlannedResource } from "../../policy/evaluate";
 import { ancestryFromUrns } from "../../policy/rules/noUndeclaredAppGrants";
-import { APPLICATION_PASSWORD_TYPE, DELEGATED_PERMISSION_GRANT_TYPE } from "../../policy/wellKnownIds";
+import { APPLICATION_PASSWORD_TYPE, CLIENT_SECRET_ROTATION_TYPE, DELEGATED_PERMISSION_GRANT_TYPE } from "../../policy/wellKnownIds";
 import { programResources } from "./programResources";
 import { verdictOf } from "./verdicts";
 
@@ -15,9 +15,10 @@ function added(type: string, name: string, inputs: Record<string, unknown>, pare
 }
 
 describe(`policy ${POLICY}`, () => {
-    it("passes on the program: its two secret slots and its consent grant are its own", async () => {
+    it("passes on the program: its consent grant is its own, and its client secret is minted over Graph, not declared", async () => {
         const resources = await programResources();
-        assert.equal(resources.filter((r) => r.type === APPLICATION_PASSWORD_TYPE).length, 2);
+        assert.equal(resources.filter((r) => r.type === APPLICATION_PASSWORD_TYPE).length, 0);
+        assert.equal(resources.filter((r) => r.type === CLIENT_SECRET_ROTATION_TYPE).length, 1);
         assert.equal(resources.filter((r) => r.type === DELEGATED_PERMISSION_GRANT_TYPE).length, 1);
         assert.deepEqual(verdictOf(POLICY, resources).violations, []);
     });
@@ -33,7 +34,9 @@ describe(`policy ${POLICY}`, () => {
         ["an app-role assignment", added("azuread:index/appRoleAssignment:AppRoleAssignment", "graph-role",
             { appRoleId: "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", principalObjectId: "sp", resourceObjectId: "graph" })],
         ["a client secret declared at the root, named like a slot", added(APPLICATION_PASSWORD_TYPE, "dbt-azure-devops-secret-a", { applicationId: "/applications/x" })],
-        ["a third slot inside the program's RotatingClientSecret", added(APPLICATION_PASSWORD_TYPE, "dbt-azure-devops-secret-c",
+        ["a former slot (ApplicationPassword) inside the program's RotatingClientSecret", added(APPLICATION_PASSWORD_TYPE, "dbt-azure-devops-secret-a",
+            { applicationId: "/applications/x" }, "dbt-azure-devops-secret", [SECRET_COMPONENT])],
+        ["a former slot where it stood before the secret left Pulumi state", added(APPLICATION_PASSWORD_TYPE, "dbt-azure-devops-secret-b",
             { applicationId: "/applications/x" }, "dbt-azure-devops-secret", [APP_COMPONENT, SECRET_COMPONENT])],
         ["a second consent grant inside the app component (Microsoft Graph)", added(DELEGATED_PERMISSION_GRANT_TYPE, "dbt-azure-devops-graph",
             { claimValues: ["User.Read"] }, "dbt-azure-devops", [APP_COMPONENT])],

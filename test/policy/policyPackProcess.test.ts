@@ -15,7 +15,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PlannedResource } from "../../policy/evaluate";
 import { RULES } from "../../policy/rules";
-import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE } from "../../policy/wellKnownIds";
+import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE, CLIENT_SECRET_ROTATION_TYPE, DBT_APP_COMPONENT_TYPE } from "../../policy/wellKnownIds";
 import { REPO_ROOT, runProgram } from "../harness/runProgram";
 import { mutated, programResources } from "./programResources";
 
@@ -73,13 +73,22 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         assert.deepEqual((await violationsFor(app)).sort(), ["entra-app-multitenant", "entra-app-protected"]);
     });
 
-    it("tells the program's secret slots (by their URN's parent chain) from a secret added at the root", async () => {
-        const slots = (await programResources()).filter((r) => r.type === APPLICATION_PASSWORD_TYPE);
-        assert.equal(slots.length, 2);
-        for (const slot of slots) {
-            assert.deepEqual(await violationsFor(slot), []);
-            assert.deepEqual(await violationsFor({ ...slot, parent: undefined, parentTypes: [] }), ["entra-app-no-undeclared-grants"]);
-        }
+    it("judges the program's client secret by the rotation's current end date, and refuses any ApplicationPassword, even one where a slot once stood", async () => {
+        const rotation = (await programResources()).find((r) => r.type === CLIENT_SECRET_ROTATION_TYPE);
+        assert.ok(rotation);
+        assert.deepEqual(await violationsFor(rotation), []);
+        const tooLong = mutated([rotation], CLIENT_SECRET_ROTATION_TYPE, (r) => {
+            (r.inputs.current as Record<string, unknown>).endDate = "2030-01-01T00:00:00Z";
+        })[0];
+        assert.deepEqual(await violationsFor(tooLong), ["client-secret-max-lifetime"]);
+
+        const formerSlot: PlannedResource = {
+            type: APPLICATION_PASSWORD_TYPE, name: "dbt-azure-devops-secret-a", parent: "dbt-azure-devops-secret",
+            parentTypes: [DBT_APP_COMPONENT_TYPE, "dbt-azure-devops:entra:RotatingClientSecret"],
+            inputs: { applicationId: "/applications/x", endDate: "2027-03-30T00:00:00Z" }, options: {},
+        };
+        assert.deepEqual(await violationsFor(formerSlot), ["entra-app-no-undeclared-grants"]);
+        assert.deepEqual(await violationsFor({ ...formerSlot, parent: undefined, parentTypes: [] }), ["entra-app-no-undeclared-grants"]);
     });
 
     // Last: it configures the pack process, as --policy-pack-config does, for what follows.

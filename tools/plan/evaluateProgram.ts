@@ -82,7 +82,7 @@ export function evaluateProgram(request: EvaluationRequest): Promise<Evaluation>
 }
 
 async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
-    const states = new Map<string, { id?: string; state: Record<string, unknown> }>();
+    const states = new Map<string, { id?: string; state: Record<string, unknown>; custom: boolean }>();
     const unknownOutputs = new Map<string, string[]>();
     const onUnknown = (resource: string, output: string) => unknownOutputs.set(resource, [...(unknownOutputs.get(resource) ?? []), output]);
     const mocks = programMocks({ idStyle: request.idStyle, at: request.at, onUnknown, ...request.mocks });
@@ -95,7 +95,7 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
         {
             newResource: async (args) => {
                 const result = await mocks.newResource(args);
-                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state });
+                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state, custom: args.custom === true });
                 return result;
             },
             call: (args) => mocks.call(args),
@@ -119,7 +119,9 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
                 name: args.name,
                 parent,
                 parentTypes: ancestorTypes(args.opts.parent),
-                custom: pulumi.CustomResource.isInstance(args.resource),
+                // Not yet known here: a transformation runs inside the Resource constructor, before
+                // CustomResource marks itself (isInstance is false for every resource at that point).
+                custom: false,
                 props: args.props,
                 options: optionsShown(args.type, args.name, parent, args.opts as pulumi.CustomResourceOptions),
             });
@@ -142,7 +144,8 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
             name: entry.name,
             ...(entry.parent ? { parent: entry.parent } : {}),
             parentTypes: entry.parentTypes,
-            custom: entry.custom,
+            // What the engine was asked to register (the mock monitor's `custom` flag).
+            custom: result?.custom ?? entry.custom,
             inputs: shown,
             options: entry.options,
             actualInputs: inputs.actual as Record<string, unknown>,

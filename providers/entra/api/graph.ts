@@ -16,10 +16,12 @@
  * the nonce in the credential's display name (domain/clientSecretCredentials.ts).
  */
 import { GRAPH_SCOPE, graphBaseUrl } from "../../../domain/entraEndpoints";
+import { sameGuid } from "../../../domain/guid";
 import { deployerCredential, TokenSource } from "../../../lib/http/entraCredential";
 import { HttpError, makeHttpError } from "../../../lib/http/httpError";
 import { createRedactor } from "../../../lib/http/redact";
 import { EnvKnob, envInteger, httpSettingsFromEnv } from "../../../lib/http/settings";
+import { readUntil } from "../../azuredevops/api/eventually";
 
 /** DBT_ADO_GRAPH_LAG_*: how long a just-created application may answer 404 before that is believed. */
 export const GRAPH_LAG_KNOBS = {
@@ -132,8 +134,9 @@ export function graphFailure(session: GraphSession, method: string, path: string
     const said = `${code}${code && message ? ": " : ""}${message}`;
     const permission = answer.status === 401 || answer.status === 403 ? ` ${needs}` : "";
     const redact = createRedactor(session.secrets);
-    const stop = /[.!?]$/.test(said) ? "" : ".";
-    return makeHttpError(redact(`${endpoint} failed with HTTP ${answer.status}${said ? `: ${said}` : ""}${stop}${permission}`), {
+    // Graph's messages usually end with a period already.
+    const sentence = `${endpoint} failed with HTTP ${answer.status}${said ? `: ${said}` : ""}`.replace(/\.?$/, ".");
+    return makeHttpError(redact(`${sentence}${permission}`), {
         kind: "status",
         status: answer.status,
         endpoint,
@@ -150,15 +153,8 @@ export function graphErrorCode(error: unknown): string {
 
 /** Calls until the app stops answering 404 (replication), within GRAPH_LAG_KNOBS; other answers return at once. */
 export async function sendToApplication(session: GraphSession, method: string, path: string, body?: unknown): Promise<GraphAnswer> {
-    const attempts = envInteger(GRAPH_LAG_KNOBS.attempts);
-    const pauseMs = envInteger(GRAPH_LAG_KNOBS.pauseMs);
-    for (let attempt = 1; ; attempt++) {
-        const answer = await send(session, method, path, body);
-        if (answer.status !== 404 || attempt >= attempts) {
-            return answer;
-        }
-        await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
+    const polling = { attempts: envInteger(GRAPH_LAG_KNOBS.attempts), pauseMs: envInteger(GRAPH_LAG_KNOBS.pauseMs) };
+    return (await readUntil(polling, () => send(session, method, path, body), (answer) => answer.status !== 404)).value;
 }
 
 export function ok(answer: GraphAnswer): boolean {
@@ -205,7 +201,7 @@ export async function removePassword(session: GraphSession, objectId: string, ke
     // Whatever Graph answers for a key it does not hold, believe only a fresh listing.
     if (answer.status === 400 || answer.status === 404) {
         const listed = await getApplicationCredentials(session, objectId);
-        if (!listed.passwordCredentials.some((p) => p.keyId.toLowerCase() === keyId.toLowerCase())) {
+        if (!listed.passwordCredentials.some((p) => sameGuid(p.keyId, keyId))) {
             return "absent";
         }
     }
