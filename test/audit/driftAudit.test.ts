@@ -462,7 +462,7 @@ describe("drift audit: the app over Graph against the stack's state export", fun
         it("an unknown flag, and --help", async () => {
             const bad = await audit(deployedExport(), { argv: ["--stack", "dev"] });
             assert.strictEqual(bad.code, 2);
-            assert.match(bad.stderr, /^unknown argument "--stack"\.\nunknown argument "dev"\.\nUsage:/);
+            assert.match(bad.stderr, /^unknown flag --stack\.\nunexpected argument "dev"\.\nUsage:/);
             const help = await audit("", { argv: ["--help"] });
             assert.strictEqual(help.code, 0);
             assert.match(help.stdout, /Exit status: 0 the app is exactly as declared; 1 drift/);

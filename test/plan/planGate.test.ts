@@ -106,6 +106,7 @@ describe("rotation made visible (issue 11)", () => {
             "  slot  holds                             its period from  valid until           deleted",
             "  b     the secret dbt Cloud holds        2026-09-17       2027-03-30T00:00:00Z  by the rotation after next, 2027-03-16T00:00:00Z",
             "  a     the previous secret, still valid  2026-06-19       2026-12-30T00:00:00Z  by the next rotation, 2026-12-16T00:00:00Z",
+            "  A first pulumi up mints slot b's secret only: slot a holds none until the next rotation (the rows show a deployed stack).",
             "  Next rotation: the first pulumi up from 2026-12-16T00:00:00Z mints a new secret into slot a (valid until 2027-06-28T00:00:00Z), " +
                 "writes it into dbt Cloud, then deletes slot a's previous secret (valid until 2026-12-30T00:00:00Z, 14 days before it would expire).",
         ].join("\n"));
@@ -121,6 +122,7 @@ describe("rotation made visible (issue 11)", () => {
                 { slot: "b", role: "held", periodStart: "2026-09-17", validUntil: "2027-03-30T00:00:00Z", deletedAt: "2027-03-16T00:00:00Z" },
                 { slot: "a", role: "previous", periodStart: "2026-06-19", validUntil: "2026-12-30T00:00:00Z", deletedAt: "2026-12-16T00:00:00Z" },
             ],
+            firstDeploy: true,
             next: { at: "2026-12-16T00:00:00Z", slot: "a", validUntil: "2027-06-28T00:00:00Z", deletes: { slot: "a", validUntil: "2026-12-30T00:00:00Z", daysBeforeItsEnd: 14 } },
         });
         // What the table promised for 2026-12-16 is what the plan of that day declares.

@@ -110,6 +110,7 @@ describe("type-checked, incremental builds of the plan and the expiry check (iss
         const compiled = (JSON.parse(fs.readFileSync(buildInfo, "utf8")) as { fileNames: string[] }).fileNames.filter((f) => !f.includes("node_modules"));
         assert.deepEqual(compiled.map((f) => path.relative(dir, path.resolve(dir, "dist", f))).sort(), [
             "config/closestName.ts", "domain/instant.ts", "domain/parseResult.ts", "tools/cliFlags.ts", "tools/expiry/cli.ts", "tools/expiry/secretExpiry.ts",
+            "tools/stdin.ts",
         ]);
         const built = mtime(buildInfo);
 

@@ -68,7 +68,9 @@ describe("rotation seen through the offline plan's --at", function () {
         const [from, to] = [changed[0].inputs.current, rotationAfter.inputs.current] as { slot: string; period: number }[];
         assert.deepEqual([to.slot !== from.slot, to.period - from.period], [true, 1], "the next period's secret goes into the other slot");
         const changedOutputs = Object.keys(before.outputs).filter((k) => JSON.stringify(before.outputs[k]) !== JSON.stringify(after.outputs[k]));
-        // The rotation outputs (issue 11) move with the slot: which one dbt Cloud holds, and when the next comes.
-        assert.deepEqual(changedOutputs, ["clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot", "nextRotationAt"]);
+        // The rotation outputs (issue 11) move with the slot: which one dbt Cloud holds, and when the next comes. The
+        // new secret's key id is Entra's to give: the plan shows the same placeholder either side of the boundary.
+        assert.deepEqual(changedOutputs, ["clientSecretExpiresAt", "clientSecretSlot", "nextRotationAt"]);
+        assert.equal(after.outputs.clientSecretKeyId, "<keyId of dbt-azure-devops-secret-rotation>");
     });
 });

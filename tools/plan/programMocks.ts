@@ -32,13 +32,6 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
     /** A value in the provider's own shape for tests; the plan's labelled placeholder otherwise. */
     const realistic = <T>(what: string, of: string, stand: () => T): T | string => (options.idStyle === "guid" ? stand() : `<${what} of ${of}>`);
     /** State with `output` known for tests, and left unknown (as until `pulumi up`) in the plan. */
-    const knownOnlyInTests = (resource: string, state: State, output: string, stand: unknown): State => {
-        if (options.idStyle === "guid") {
-            return { ...state, [output]: stand };
-        }
-        options.onUnknown?.(resource, output);
-        return state;
-    };
     const deployer = "the deploying identity";
 
     const resources: Record<string, (name: string, inputs: State) => { id: string; state: State }> = {
@@ -103,7 +96,7 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
         // Cloud reports its redirect domain when the record is written: unknown in the plan.
         "pulumi-nodejs:dynamic/entra:ClientSecretRotation": (name, inputs) => {
             const current = inputs.current as { slot: string; period: number; endDate: string; periodStart: string };
-            const keyId = realistic("keyId", `${name} slot ${current.slot}`, () => stableGuid("keyId", name, current.endDate));
+            const keyId = realistic("keyId", name, () => stableGuid("keyId", name, current.endDate));
             const handover = inputs.handover as { kind: string; apiBaseUrl?: string };
             const state: State = {
                 ...inputs,
@@ -113,12 +106,12 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                 previousExpiresAt: "",
                 ...(handover.kind === "stackOutput" ? { value: stableSecretValue(name, current.endDate) } : {}),
             };
-            return {
-                id: `${String(inputs.applicationObjectId)}/${handover.kind}`,
-                state: handover.kind === "dbtCloud"
-                    ? knownOnlyInTests(name, state, "dbtRecord", { applicationId: 4821, effectiveApiBaseUrl: handover.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: new URL(String(handover.apiBaseUrl)).host })
-                    : state,
-            };
+            if (handover.kind === "dbtCloud" && options.idStyle === "guid") {
+                state.dbtRecord = { applicationId: 4821, effectiveApiBaseUrl: handover.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: new URL(String(handover.apiBaseUrl)).host };
+            } else if (handover.kind === "dbtCloud") {
+                options.onUnknown?.(name, "oauthRedirectUriDomain");
+            }
+            return { id: `${String(inputs.applicationObjectId)}/${handover.kind}`, state };
         },
         "pulumi-nodejs:dynamic/entra:AppInstanceLock": (_name, inputs) => ({
             id: `${String(inputs.applicationObjectId)}/servicePrincipalLockConfiguration`,

@@ -15,12 +15,14 @@ export interface RotationTable {
     /** The held secret first, then the previous one. */
     slots: SlotRow[];
     next: NextRotation;
+    /** True when the outputs say no previous secret exists yet: what a first `pulumi up` leaves. */
+    firstDeploy: boolean;
 }
 
 export interface SlotRow {
     slot: SecretSlot;
     role: "held" | "previous";
-    /** The period the secret was minted for: it started then (a first `pulumi up` mints both slots at once). */
+    /** The period the secret was minted for: it started then (a first `pulumi up` mints the held slot's only). */
     periodStart: string;
     /** When Entra stops accepting it. */
     validUntil: string;
@@ -68,6 +70,7 @@ export function rotationTable(at: Date, settings: RotationSettings, outputs: Rec
             { slot: current.slot, role: "held", periodStart: day(current.periodStart), validUntil: heldUntil, deletedAt: rfc3339(afterNext.periodStart) },
             { slot: previous.slot, role: "previous", periodStart: day(previous.periodStart), validUntil: previousUntil, deletedAt: nextAt },
         ],
+        firstDeploy: outputs.previousSecretExpiresAt === "",
         next: {
             at: nextAt,
             slot: next.slot,
@@ -97,6 +100,9 @@ export function rotationTableText(table: RotationTable): string[] {
         `Client secret (rotation every ${table.rotationDays} days, ${table.overlapDays} days overlap; two slots take turns):`,
         line(header),
         ...rows.map(line),
+        ...(table.firstDeploy
+            ? [`  A first pulumi up mints slot ${table.slots[0].slot}'s secret only: slot ${table.slots[1].slot} holds none until the next rotation (the rows show a deployed stack).`]
+            : []),
         `  Next rotation: the first pulumi up from ${next.at} ` +
             (table.handover === "written by the stack"
                 ? `${mints}, writes it into dbt Cloud, then ${deletes}.`
