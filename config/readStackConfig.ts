@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ParseResult } from "../domain/parseResult";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
+import { secretConfigKeys, secretKeysAffecting, withoutSecretValue, withoutSecretValues } from "./secretEcho";
 import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
@@ -9,14 +10,16 @@ import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } fr
  * user fixes them in one pass; nothing is declared until the whole config is valid.
  */
 export function readStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getProject(), pulumi.getStack(), projectConfig(pulumi.getProject()));
+    const raw = projectConfig(pulumi.getProject());
+    return parseStackConfig(pulumi.getProject(), pulumi.getStack(), raw, secretConfigKeys(pulumi.getProject(), Object.keys(raw)));
 }
 
 /**
  * The config of `stack` from the project's keys without their namespace, as the CLI passes them:
  * Pulumi.yaml's defaults already applied, so an absent key is one Pulumi.yaml gives no default.
+ * The values of `secretKeys` are never echoed (config/secretEcho.ts).
  */
-export function parseStackConfig(project: string, stack: string, raw: Record<string, string>): StackConfig {
+export function parseStackConfig(project: string, stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
     const problems: string[] = [];
     const values: Partial<Record<StackConfigKey, unknown>> = {};
     const keys = Object.keys(STACK_CONFIG_PARSERS) as StackConfigKey[];
@@ -32,7 +35,7 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
         if (result.ok) {
             values[name] = result.value;
         } else {
-            problems.push(`${project}:${name} ${result.problem}`);
+            problems.push(`${project}:${name} ${secretKeys.has(name) ? withoutSecretValue(result.problem, value) : result.problem}`);
         }
     }
 
@@ -48,7 +51,8 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
     for (const rule of CROSS_KEY_RULES) {
         const found = rule(values as Partial<StackConfig>);
         if (found) {
-            problems.push(`${project}:${found.key} ${found.problem}`);
+            const secrets = secretKeysAffecting(rule, values as Partial<StackConfig>, secretKeys).map((key) => raw[key]);
+            problems.push(`${project}:${found.key} ${secrets.length > 0 ? withoutSecretValues(found.problem, secrets) : found.problem}`);
         }
     }
 
