@@ -41,7 +41,7 @@ export async function offlinePlan(root: string, stack: string, at: Date, seriali
         }
         throw error;
     }
-    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root));
+    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root), { stack });
     const config = shownConfig(files.project, files.declarations, files.values, files.secretKeys);
     return { document: planDocument(stack, at, config, evaluation, policies, notes), evaluation };
 }
