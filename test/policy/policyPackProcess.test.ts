@@ -15,7 +15,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACK_OWN_CONFIG, PlannedResource } from "../../policy/evaluate";
 import { RULES } from "../../policy/rules";
-import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE } from "../../policy/wellKnownIds";
+import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE, DELEGATED_PERMISSION_GRANT_TYPE } from "../../policy/wellKnownIds";
 import { REPO_ROOT, runProgram } from "../harness/runProgram";
 import { mutated, programResources } from "./programResources";
 
@@ -94,6 +94,25 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
             assert.deepEqual(await violationsFor(slot), []);
             assert.deepEqual((await violationsFor({ ...slot, parent: undefined, parentTypes: [] })).sort(), ["declared-resources-only", "entra-app-no-undeclared-grants"]);
         }
+    });
+
+    it("refuses an owner not known during preview as a mandatory violation, not the pack's can't-run advisory", async () => {
+        // The engine's marker for a string not known yet (@pulumi/pulumi runtime/rpc.ts unknownValue).
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const app = mutated(await programResources(), APPLICATION_TYPE, (a) => {
+            a.inputs.owners = [unknown];
+        }).find((r) => r.type === APPLICATION_TYPE);
+        assert.ok(app);
+        assert.deepEqual(await violationsFor(app), ["entra-app-owners-pinned"]);
+    });
+
+    it("refuses a resource type the program does not declare, and a consent grant on another API (a stack policy)", async () => {
+        const owner = { type: "azuread:index/applicationOwner:ApplicationOwner", name: "extra-owner", inputs: { applicationId: "/applications/x", ownerObjectId: "o" }, options: {} };
+        assert.deepEqual((await violationsFor(owner)).sort(), ["declared-resources-only", "entra-app-no-undeclared-grants"]);
+        const armConsent = mutated(await programResources(), DELEGATED_PERMISSION_GRANT_TYPE, (grant) => {
+            grant.inputs.resourceServicePrincipalObjectId = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
+        });
+        assert.deepEqual(await stackViolationsFor(armConsent), ["entra-app-consent-on-azure-devops-only"]);
     });
 
     // Last: it configures the pack process, as --policy-pack-config does, for what follows.
