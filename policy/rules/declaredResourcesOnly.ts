@@ -49,8 +49,8 @@ function undeclaredProperties(declared: Declared, props: Record<string, unknown>
 function outside(allowed: PropertyList, value: unknown, prefix: string, defaults: Readonly<Record<string, unknown>>): string[] {
     const found: string[] = [];
     for (const key of Object.keys(value as object)) {
-        if (prefix === "" && key.startsWith("__")) {
-            continue; // the engine's and the SDK's own inputs, e.g. a dynamic resource's serialized __provider
+        if (key.startsWith("__")) {
+            continue; // the engine's, the SDK's and the bridge's own keys: a dynamic resource's __provider, a bridged block's __defaults
         }
         const path = prefix === "" ? key : `${prefix}.${key}`;
         const spec = allowed[key];

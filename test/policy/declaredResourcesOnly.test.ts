@@ -118,6 +118,7 @@ describe(`policy ${POLICY}`, function () {
     it("allows what a provider's Check fills in: empty values, its schema defaults, the engine's __ keys", async () => {
         const resources = mutated(mutated(await programResources(), APPLICATION_TYPE, (app) => {
             Object.assign(app.inputs, { preventDuplicateNames: false, tags: [], __defaults: ["signInAudience"] });
+            (app.inputs.web as Record<string, unknown>).__defaults = ["homepageUrl"];
         }), SERVICE_PRINCIPAL_TYPE, (sp) => {
             sp.inputs.accountEnabled = true;
         });
