@@ -93,7 +93,14 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         // can accept exactly these and nothing else.
         // Hosts outside dbt's domains (dbtCloudCustomDomain): named, so the plan says they are custom.
         const customDomainHosts = dbtCloudHosts.filter((host) => !isDbtDomainHost(host));
-        super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, { dbtCloudHosts, ...(customDomainHosts.length > 0 ? { customDomainHosts } : {}) }, opts);
+        // The tenant's Azure DevOps service principal belongs to Microsoft: look it up, never
+        // manage it. It publishes the scope id and is the resource side of the consent grant.
+        // Registered with the hosts, so the policy pack can pin the grant's resource to it.
+        const azureDevOps = azuread.getServicePrincipalOutput({ clientId: AZURE_DEVOPS_APP_ID });
+        const azureDevOpsServicePrincipal = { clientId: azureDevOps.clientId, objectId: azureDevOps.objectId };
+        super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, {
+            dbtCloudHosts, ...(customDomainHosts.length > 0 ? { customDomainHosts } : {}), azureDevOpsServicePrincipal,
+        }, opts);
         this.dbtCloudHosts = dbtCloudHosts;
 
         const deployer = azuread.getClientConfigOutput({ parent: this });
@@ -103,9 +110,6 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         const owners = ownersFromConfig ? settings.owners : [deployer.objectId];
         const ownerOptions = ownersFromConfig ? {} : { ignoreChanges: ["owners"] };
 
-        // The tenant's Azure DevOps service principal belongs to Microsoft: look it up, never
-        // manage it. It publishes the scope id and is the resource side of the consent grant.
-        const azureDevOps = azuread.getServicePrincipalOutput({ clientId: AZURE_DEVOPS_APP_ID }, { parent: this });
         const scopeId = azureDevOps.oauth2PermissionScopeIds.apply(userImpersonationScopeId);
 
         this.redirectUris = dbtRedirectUrisForHosts(dbtCloudHosts, settings.authMode);
@@ -159,6 +163,7 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         this.tenantId = deployer.tenantId;
         this.registerOutputs({
             applicationId: this.applicationId,
+            azureDevOpsServicePrincipal,
             clientId: this.clientId,
             dbtCloudHosts: this.dbtCloudHosts,
             redirectUris: this.redirectUris,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ParseResult } from "../domain/parseResult";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
+import { secretConfigKeys, secretKeysAffecting, withoutSecretValue, withoutSecretValues } from "./secretEcho";
 import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
@@ -10,7 +11,8 @@ import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } fr
  */
 export function readStackConfig(): StackConfig {
     const project = pulumi.getProject();
-    return parseStackConfig(project, pulumi.getStack(), projectConfig(project), Object.keys(pulumi.runtime.allConfig()));
+    const raw = projectConfig(project);
+    return parseStackConfig(project, pulumi.getStack(), raw, { allKeys: Object.keys(pulumi.runtime.allConfig()), secretKeys: secretConfigKeys(project, Object.keys(raw)) });
 }
 
 /**
@@ -24,9 +26,14 @@ export const OTHER_KNOWN_NAMESPACES = ["pulumi", "azuread"] as const;
  * Pulumi.yaml's defaults already applied, so an absent key is one Pulumi.yaml gives no default.
  * `allKeys` are every key the CLI passed, namespaced (`azuread:tenantId`): a key under a misspelt
  * namespace (`dbt-azure-devop:adoOrganization`), which the program would otherwise never read, is
- * a problem too.
+ * a problem too. The values of `secretKeys` are never echoed (config/secretEcho.ts).
  */
-export function parseStackConfig(project: string, stack: string, raw: Record<string, string>, allKeys: string[] = []): StackConfig {
+export function parseStackConfig(
+    project: string,
+    stack: string,
+    raw: Record<string, string>,
+    { allKeys = [], secretKeys = new Set<string>() }: { allKeys?: string[]; secretKeys?: ReadonlySet<string> } = {},
+): StackConfig {
     const problems: string[] = [];
     const values: Partial<Record<StackConfigKey, unknown>> = {};
     const keys = Object.keys(STACK_CONFIG_PARSERS) as StackConfigKey[];
@@ -42,7 +49,7 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
         if (result.ok) {
             values[name] = result.value;
         } else {
-            problems.push(`${project}:${name} ${result.problem}`);
+            problems.push(`${project}:${name} ${secretKeys.has(name) ? withoutSecretValue(result.problem, value) : result.problem}`);
         }
     }
 
@@ -60,7 +67,8 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
     for (const rule of CROSS_KEY_RULES) {
         const found = rule(values as Partial<StackConfig>);
         if (found) {
-            problems.push(`${project}:${found.key} ${found.problem}`);
+            const secrets = secretKeysAffecting(rule, values as Partial<StackConfig>, secretKeys).map((key) => raw[key]);
+            problems.push(`${project}:${found.key} ${secrets.length > 0 ? withoutSecretValues(found.problem, secrets) : found.problem}`);
         }
     }
 

@@ -8,19 +8,14 @@
  *   URL (plain http is never possible: msal refuses it);
  * - Graph is https://graph.microsoft.com unless AZURE_GRAPH_BASE_URL is set under the test switch.
  */
-import { baseUrlOverride, tokenUrlProblem } from "./baseUrlOverride";
+import { baseUrlOverride, BASE_URL_OVERRIDES, testOverridesEnabled, tokenUrlProblem } from "./baseUrlOverride";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 /** Microsoft's authorities (@azure/identity's AzureAuthorityHosts: public, China, US Government). */
 export const MICROSOFT_AUTHORITY_HOSTS = [DEFAULT_AUTHORITY_HOST, "https://login.chinacloudapi.cn", "https://login.microsoftonline.us"];
-export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com";
-/** The switch that lets tests point the providers at local fakes. */
-export const TEST_OVERRIDES_SWITCH = "DBT_ADO_TEST_OVERRIDES";
+/** Graph's base URL unless the AZURE_GRAPH_BASE_URL test override is honoured (domain/baseUrlOverride.ts). */
+export const DEFAULT_GRAPH_BASE_URL = BASE_URL_OVERRIDES.AZURE_GRAPH_BASE_URL;
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
-
-export function testOverridesEnabled(env: Record<string, string | undefined>): boolean {
-    return env[TEST_OVERRIDES_SWITCH] === "1";
-}
 
 export interface AuthorityHost {
     url: string;
@@ -49,29 +44,18 @@ export function authorityHost(env: Record<string, string | undefined>): Authorit
 
 /** Microsoft Graph's base URL, without the version segment or a trailing slash. */
 export function graphBaseUrl(env: Record<string, string | undefined>): string {
-    if (!testOverridesEnabled(env)) {
-        return DEFAULT_GRAPH_BASE_URL;
-    }
     return baseUrlOverride("AZURE_GRAPH_BASE_URL", env) ?? DEFAULT_GRAPH_BASE_URL;
 }
 
 /**
- * One line per Entra override in force, for the run's log (as domain/baseUrlOverride.ts does for
- * the others): the client secret and the deploying identity's token go there. Throws, naming the
- * variable, when one may not be used.
+ * The authority override in force, for the run's log (the base-URL overrides, Graph's among them,
+ * are logged by domain/baseUrlOverride.ts): the client secret and the deploying identity's token go
+ * there. Throws, naming the variable, when it may not be used.
  */
 export function entraOverridesInForce(env: Record<string, string | undefined>): string[] {
-    const lines: string[] = [];
     const authority = authorityHost(env);
-    if (authority.url !== DEFAULT_AUTHORITY_HOST) {
-        lines.push(`AZURE_AUTHORITY_HOST=${authority.url} is in force: Entra tokens are requested there, and each new client secret is proven there, ` +
-            `instead of ${DEFAULT_AUTHORITY_HOST}.`);
-    }
-    if ((env.AZURE_GRAPH_BASE_URL ?? "") !== "") {
-        const graph = graphBaseUrl(env);
-        lines.push(testOverridesEnabled(env)
-            ? `AZURE_GRAPH_BASE_URL=${graph} is in force: Microsoft Graph calls go there instead of ${DEFAULT_GRAPH_BASE_URL}.`
-            : `AZURE_GRAPH_BASE_URL is set but ignored: it is honoured only with ${TEST_OVERRIDES_SWITCH}=1 (tests); Microsoft Graph calls go to ${DEFAULT_GRAPH_BASE_URL}.`);
-    }
-    return lines;
+    return authority.url === DEFAULT_AUTHORITY_HOST ? [] : [
+        `AZURE_AUTHORITY_HOST=${authority.url} is in force: Entra tokens are requested there, and each new client secret is proven there, ` +
+            `instead of ${DEFAULT_AUTHORITY_HOST}.`,
+    ];
 }

@@ -1,6 +1,15 @@
 import { PolicyResource, Rule } from "../types";
 import {
+    ADMINISTRATIVE_UNIT_ROLE_MEMBER_TYPE,
     APP_ROLE_ASSIGNMENT_TYPE,
+    APPLICATION_OWNER_TYPE,
+    CLAIMS_MAPPING_ASSIGNMENT_TYPE,
+    DIRECTORY_ROLE_ASSIGNMENT_TYPE,
+    DIRECTORY_ROLE_ELIGIBILITY_TYPE,
+    DIRECTORY_ROLE_MEMBER_TYPE,
+    GROUP_MEMBER_TYPE,
+    PRIVILEGED_GROUP_ASSIGNMENT_TYPE,
+    PRIVILEGED_GROUP_ELIGIBILITY_TYPE,
     APPLICATION_API_ACCESS_TYPE,
     APPLICATION_CERTIFICATE_TYPE,
     APPLICATION_FALLBACK_PUBLIC_CLIENT_TYPE,
@@ -49,13 +58,24 @@ const SIDE_GRANT_TYPES: Record<string, string> = {
     [SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE_TYPE]: "adds a token-signing certificate",
     [APP_ROLE_ASSIGNMENT_TYPE]: "assigns an app role (an application permission, or access to an app)",
     [DELEGATED_PERMISSION_GRANT_TYPE]: "grants delegated permissions",
+    // Power over the app, or for its principal: an owner can add credentials and redirect URIs;
+    // a role or a group gives whoever holds the app's secret what the role or group may do.
+    [APPLICATION_OWNER_TYPE]: "adds an owner, who can add credentials and redirect URIs to the app",
+    [DIRECTORY_ROLE_ASSIGNMENT_TYPE]: "assigns a directory role (to the app's principal, anyone holding its secret would hold the role)",
+    [DIRECTORY_ROLE_MEMBER_TYPE]: "adds a member to a directory role",
+    [DIRECTORY_ROLE_ELIGIBILITY_TYPE]: "makes a principal eligible for a directory role",
+    [ADMINISTRATIVE_UNIT_ROLE_MEMBER_TYPE]: "assigns a directory role scoped to an administrative unit",
+    [GROUP_MEMBER_TYPE]: "adds a member to a group (the app's principal would get the group's roles, app assignments and access)",
+    [PRIVILEGED_GROUP_ASSIGNMENT_TYPE]: "assigns a privileged-access group's membership or ownership",
+    [PRIVILEGED_GROUP_ELIGIBILITY_TYPE]: "makes a principal eligible for a privileged-access group",
+    [CLAIMS_MAPPING_ASSIGNMENT_TYPE]: "changes the claims in the tokens issued for a service principal",
 };
 
 export const noUndeclaredAppGrants: Rule = {
     name: "entra-app-no-undeclared-grants",
     description:
-        "No redirect URIs, API permissions, credentials (passwords, certificates, federated identity credentials), " +
-        "consent grants or app-role assignments are added to the dbt app other than the ones the program declares.",
+        "No redirect URIs, API permissions, credentials (passwords, certificates, federated identity credentials), consent grants, " +
+        "app-role assignments, owners, directory roles or group memberships are added beside the ones the program declares.",
     enforcementLevel: "mandatory",
     resourceType: Object.keys(SIDE_GRANT_TYPES),
     defaultConfig: {},
@@ -93,4 +113,10 @@ export function ancestryFromUrns(urn: string, parentUrn: string | undefined): { 
     const parentTypes = qualifiedType.split("$").slice(0, -1);
     const parentName = parentUrn !== undefined && parentTypes.length > 0 ? parentUrn.split("::").slice(3).join("::") : undefined;
     return { parentTypes, ...(parentName !== undefined ? { parentName } : {}) };
+}
+
+/** The stack's name in a URN (`urn:pulumi:<stack>::<project>::...`). */
+export function stackOfUrn(urn: string): string | undefined {
+    const match = /^urn:pulumi:([^:]+)::/.exec(urn);
+    return match?.[1];
 }

@@ -4,8 +4,9 @@
  */
 import * as assert from "assert/strict";
 import {
-    authorityHost, DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, graphBaseUrl, MICROSOFT_AUTHORITY_HOSTS, testOverridesEnabled,
+    authorityHost, DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, graphBaseUrl, MICROSOFT_AUTHORITY_HOSTS,
 } from "../../domain/entraEndpoints";
+import { testOverridesEnabled } from "../../domain/baseUrlOverride";
 import { explainKnownError, KNOWN_ERRORS } from "../../domain/knownErrors";
 import { logBaseUrlOverrides } from "../../lib/http/baseUrlOverridesLog";
 
@@ -60,8 +61,8 @@ describe("Entra endpoint overrides in the run's log (issue 15: logged when in fo
 
     it("logs the test Graph base URL and a test or national-cloud authority", () => {
         assert.deepEqual(logged({ ...TEST, AZURE_GRAPH_BASE_URL: "https://127.0.0.1:8443/", AZURE_AUTHORITY_HOST: "https://127.0.0.1:8443" }), [
+            "AZURE_GRAPH_BASE_URL=https://127.0.0.1:8443 is in force: API calls go there instead of https://graph.microsoft.com.",
             "AZURE_AUTHORITY_HOST=https://127.0.0.1:8443 is in force: Entra tokens are requested there, and each new client secret is proven there, instead of https://login.microsoftonline.com.",
-            "AZURE_GRAPH_BASE_URL=https://127.0.0.1:8443 is in force: Microsoft Graph calls go there instead of https://graph.microsoft.com.",
         ]);
         assert.deepEqual(logged({ AZURE_AUTHORITY_HOST: "https://login.microsoftonline.us" }), [
             "AZURE_AUTHORITY_HOST=https://login.microsoftonline.us is in force: Entra tokens are requested there, and each new client secret is proven there, instead of https://login.microsoftonline.com.",
@@ -72,7 +73,7 @@ describe("Entra endpoint overrides in the run's log (issue 15: logged when in fo
 
     it("says that AZURE_GRAPH_BASE_URL is ignored without the test switch, and fails the run on a refused address", () => {
         assert.deepEqual(logged({ AZURE_GRAPH_BASE_URL: "https://127.0.0.1:8443" }), [
-            "AZURE_GRAPH_BASE_URL is set but ignored: it is honoured only with DBT_ADO_TEST_OVERRIDES=1 (tests); Microsoft Graph calls go to https://graph.microsoft.com.",
+            "AZURE_GRAPH_BASE_URL is set but ignored: it is a test-only override, honoured only with DBT_ADO_TEST_OVERRIDES=1; API calls go to https://graph.microsoft.com.",
         ]);
         assert.throws(() => logged({ AZURE_AUTHORITY_HOST: "https://login.evil.example" }), /AZURE_AUTHORITY_HOST is "https:\/\/login\.evil\.example", which is not one of Microsoft's authorities/);
         assert.throws(() => logged({ ...TEST, AZURE_GRAPH_BASE_URL: "http://graph.example" }), /AZURE_GRAPH_BASE_URL must be an https:\/\/ URL/);

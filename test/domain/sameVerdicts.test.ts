@@ -10,6 +10,7 @@
 import * as assert from "assert/strict";
 import { runtime } from "@pulumi/pulumi";
 import { STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
+import { baseUrlOverrideProblem } from "../../domain/baseUrlOverride";
 import { directoryConnectionProvider, DirectoryConnectionInputs } from "../../providers/azuredevops/directoryConnection";
 import { projectPermissionsProvider, ProjectPermissionsInputs } from "../../providers/azuredevops/projectPermissions";
 import { EntitlementInputs, servicePrincipalEntitlementProvider } from "../../providers/azuredevops/servicePrincipalEntitlement";
@@ -92,6 +93,21 @@ const KINDS: Record<string, { judges: Record<string, Judge>; cases: Array<[value
         cases: [
             ["service_principal", true], ["service_user", true], ["Service_Principal", false], ["SERVICE_USER", false],
             ["service-principal", false], ["serviceprincipal", false], ["oauth", false], ["", false],
+        ],
+    },
+    // Where tokens may be sent: the override variables and the dbt handover's apiBaseUrl (issue 17, Why 9).
+    "token URL": {
+        judges: {
+            "env override (DBT_CLOUD_HOST_URL)": (v) => baseUrlOverrideProblem("DBT_CLOUD_HOST_URL", v) === undefined,
+            "ClientSecretRotation.check handover.apiBaseUrl": (v) => handoverAccepts("apiBaseUrl", v),
+        },
+        cases: [
+            ["https://cloud.getdbt.com/api", true], ["https://ab123.us1.dbt.com/api", true], ["http://127.0.0.1:8080/api", true],
+            ["http://localhost:9000/api", true], ["http://[::1]:9000", true], ["HTTP://LOCALHOST/api", true],
+            ["http://cloud.getdbt.com/api", false], ["http://localhost.evil.example/api", false], ["http://127.0.0.1.evil.example", false],
+            ["http://localhost\t.evil.example", false], ["http://localhost\n.evil.example", false], ["http://local\rhost.evil.example", false],
+            ["http://localhost\u0000.evil.example", false], ["https://user:pass@cloud.getdbt.com/api", false],
+            ["http://evil.example@localhost/api", false], ["ftp://cloud.getdbt.com", false], ["cloud.getdbt.com/api", false], ["", false],
         ],
     },
     "project name": {

@@ -166,8 +166,12 @@ export function useEnv(vars: Record<string, string | undefined>): () => void {
     };
 }
 
-/** Fast, bounded retry settings so fault-injection tests never wait for real backoff. */
+/**
+ * Fast, bounded retry settings so fault-injection tests never wait for real backoff, and the test
+ * switch that lets the fakes' AZDO_*_BASE_URL / DBT_CLOUD_HOST_URL be honoured (domain/baseUrlOverride.ts).
+ */
 export const FAST_HTTP_ENV = {
+    DBT_ADO_TEST_OVERRIDES: "1",
     DBT_ADO_HTTP_TIMEOUT_MS: "2000",
     DBT_ADO_HTTP_MAX_RETRIES: "3",
     DBT_ADO_HTTP_RETRY_BASE_MS: "1",

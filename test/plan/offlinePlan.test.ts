@@ -18,7 +18,8 @@ const AT = "2026-11-27T09:00:00Z";
 function projectWithStack(stack: string, config: Record<string, string | null>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data" };
+    // Owners pinned to one the pack's own config lists (policy/config.json), as the policy pack requires.
+    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:owners": '["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"]' };
     for (const [key, value] of Object.entries(config)) {
         if (value === null) delete values[`dbt-azure-devops:${key}`];
         else values[`dbt-azure-devops:${key}`] = value;

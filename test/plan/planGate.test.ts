@@ -13,6 +13,8 @@ import { REPO_ROOT } from "../harness/runProgram";
 import { plan, projectWith } from "./planHelpers";
 
 const AT = "2026-11-27T09:00:00Z";
+/** Owners the pack's own config allows (policy/config.json): the policy pack requires pinned owners. */
+const PINNED_OWNERS = { "dbt-azure-devops:owners": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"] };
 
 const lastLine = (text: string) => text.trimEnd().split("\n").pop();
 
@@ -34,7 +36,7 @@ describe("the offline plan as a gate (issue 11)", function () {
     });
 
     it("exits 3 when a mandatory policy fails (an unprotected app), saying so on its last line", async () => {
-        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:protectApplication": "false" } });
+        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", ...PINNED_OWNERS, "dbt-azure-devops:protectApplication": "false" } });
         const { code, stdout } = await plan(["--stack", "unprotected", "--at", AT], dir);
         assert.equal(code, 3);
         assert.match(stdout, /FAIL {2}entra-app-protected \(mandatory\)/);
@@ -42,7 +44,7 @@ describe("the offline plan as a gate (issue 11)", function () {
     });
 
     it("exits 3 as a process too (what CI runs)", async () => {
-        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:protectApplication": "false" } });
+        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", ...PINNED_OWNERS, "dbt-azure-devops:protectApplication": "false" } });
         const cli = path.join(REPO_ROOT, "dist", "tools", "plan", "cli.js");
         const result = await promisify(execFile)(process.execPath, [cli, "--stack", "unprotected", "--at", AT], { cwd: dir }).then(
             () => 0,
@@ -52,7 +54,7 @@ describe("the offline plan as a gate (issue 11)", function () {
     });
 
     it("judges redirect hosts with the policy pack's config (policy/config.json), as CI's previews do", async () => {
-        const custom = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "dbt.acme.example", "dbt-azure-devops:dbtCloudCustomDomain": "true" };
+        const custom = { "dbt-azure-devops:adoOrganization": "contoso-data", ...PINNED_OWNERS, "dbt-azure-devops:dbtCloudHost": "dbt.acme.example", "dbt-azure-devops:dbtCloudCustomDomain": "true" };
         const dir = projectWith("custom", { config: custom });
         const refused = await plan(["--stack", "custom", "--at", AT], dir);
         assert.equal(refused.code, 3, "a custom host the pack config does not list");

@@ -42,7 +42,7 @@ export async function offlinePlan(root: string, stack: string, at: Date, seriali
         }
         throw error;
     }
-    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root));
+    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root), { stack });
     const config = shownConfig(files.project, files.declarations, files.values, files.secretKeys);
     const rotation = rotationTable(at, { rotationDays: evaluation.config.secretRotationDays, overlapDays: evaluation.config.secretOverlapDays }, evaluation.outputs);
     return { document: planDocument({ stack, stackChosenBy, at, config, rotation, notes }, evaluation, policies), evaluation };

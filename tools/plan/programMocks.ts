@@ -22,17 +22,19 @@ export interface ProgramMockOptions {
 
 /**
  * Mocks that answer like the providers do: resource ids in the provider's format
- * (`/applications/<guid>`), the outputs only the cloud knows, and nothing for types the program
- * is not expected to register, so an unexpected resource fails loudly. Every value only the cloud
- * knows comes from `value` (or `realistic`): a realistic stand-in for tests (`guid` style), a
- * labelled placeholder such as `<keyId of dbt-azure-devops-secret-b>` for the plan.
+ * (`/applications/<guid>`) and the outputs only the cloud knows. Every value only the cloud knows
+ * comes from `value` (or `realistic`): a realistic stand-in for tests (`guid` style), a labelled
+ * placeholder such as `<keyId of dbt-azure-devops-secret-rotation>` for the plan. A type without a
+ * mock of its own (one the program does not declare: the policy pack's declared-resources-only
+ * rule refuses it) gets a generic answer, its inputs echoed and a labelled id, so the plan runs to
+ * the end and the pack judges it (exit 3 with the rule's message) instead of the plan crashing on it.
  */
 export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks {
     const value = (what: string, of: string) => cloudValue(options.idStyle, what, of);
     /** A value in the provider's own shape for tests; the plan's labelled placeholder otherwise. */
     const realistic = <T>(what: string, of: string, stand: () => T): T | string => (options.idStyle === "guid" ? stand() : `<${what} of ${of}>`);
-    /** State with `output` known for tests, and left unknown (as until `pulumi up`) in the plan. */
     const deployer = "the deploying identity";
+    const genericResource = (name: string, inputs: State) => ({ id: value("id", name), state: { ...inputs } });
 
     const resources: Record<string, (name: string, inputs: State) => { id: string; state: State }> = {
         "azuread:index/application:Application": (name, inputs) => {
@@ -124,10 +126,7 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
             if (args.type === "pulumi:pulumi:Stack" || !args.custom) {
                 return { id: undefined, state: {} };
             }
-            const mock = resources[args.type];
-            if (!mock) {
-                throw new Error(`No mock for resource type ${args.type} (${args.name}): add one to programMocks.`);
-            }
+            const mock = resources[args.type] ?? genericResource;
             // Dynamic resources carry their serialized provider as an input; it is not state.
             const { __provider: _provider, ...inputs } = args.inputs as State;
             return mock(args.name, inputs);
@@ -154,7 +153,8 @@ export function programMocks(options: ProgramMockOptions): pulumi.runtime.Mocks 
                     tenantId: value("tenantId", deployer),
                 };
             }
-            throw new Error(`No mock for function ${args.token}: add one to programMocks.`);
+            // A function the program is not expected to call: its inputs echoed and a labelled id, as for resources.
+            return { ...args.inputs, id: value("id", args.token) };
         },
     };
 }
