@@ -1,17 +1,19 @@
 /**
- * The real engine refreshes dbt Cloud's Azure AD application record (issue 9): `pulumi up` the dev
- * stack, change dbt's record behind Pulumi's back, `pulumi refresh --yes` shows exactly that drift
- * (the Node dynamic-provider host calls the provider's `read` on refresh: pulumi/pulumi
- * sdk/nodejs/cmd/dynamic-provider/index.ts), `pulumi up` repairs it, and the client secret stays a
- * secret in state after refresh.
+ * The real engine refreshes dbt Cloud's Azure AD application record (issue 9), which the secret
+ * handover writes (issue 15): `pulumi up` the dev stack, change dbt's record behind Pulumi's back,
+ * `pulumi refresh --yes` shows exactly that drift (the Node dynamic-provider host calls the
+ * provider's `read` on refresh: pulumi/pulumi sdk/nodejs/cmd/dynamic-provider/index.ts), `pulumi up`
+ * repairs it with a fresh secret (dbt's API needs one on every write), and no secret is in state.
  */
 import * as assert from "assert";
-import { allSecrets, FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
+import { assertNoSecretAnywhere } from "./handoverChecks";
 import { EngineWorkspace } from "./workspace";
 
 interface ExportedResource { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }
 
-const isDbtRecord = (urn: string) => /AzureAdApplication/.test(urn) && !/azuread:index/.test(urn);
+/** The resource that writes dbt's record: the secret's rotation with a dbtCloud handover. */
+const isDbtRecord = (urn: string) => /ClientSecretRotation::/.test(urn);
 
 type PlainState = Map<string, Record<string, unknown>>;
 
@@ -37,7 +39,9 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
     let ws: EngineWorkspace;
 
     const exported = async () => JSON.parse((await ws.pulumi(["stack", "export"])).stdout) as { deployment: { resources: ExportedResource[] } };
-    const dbtResource = async () => (await exported()).deployment.resources.find((r) => isDbtRecord(r.urn) && r.outputs?.applicationId !== undefined);
+    const dbtResource = async () => (await exported()).deployment.resources.find((r) => isDbtRecord(r.urn));
+    const handover = (r: ExportedResource | undefined) => r?.outputs?.handover as Record<string, unknown> | undefined;
+    const dbtRecord = (r: ExportedResource | undefined) => r?.outputs?.dbtRecord as Record<string, unknown> | undefined;
     const active = () => clouds.dbt.records.filter((r) => r.active);
     /** Every resource's outputs by URN. Secrets compare by ciphertext, which a refresh re-encrypts: compare them as "[secret]". */
     const plainState = async (): Promise<PlainState> => new Map((await exported()).deployment.resources.map((r) => [r.urn, Object.fromEntries(Object.entries(r.outputs ?? {})
@@ -52,7 +56,7 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
         await stopEngineStack({ clouds, ws });
     });
 
-    it("1. a changed organization and authentication method show as exactly that drift, and up repairs them", async () => {
+    it("1. a changed organization and authentication method show as exactly that drift, and up repairs them with a fresh secret", async () => {
         const record = active()[0];
         assert.ok(record, "up created dbt's record");
         record.fields = { ...record.fields, organization_name: "fabrikam", azure_service_authentication_method: "service_user" };
@@ -61,10 +65,11 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
         await ws.pulumi(["refresh", "--yes"]);
         const after = (await dbtResource())!;
         // Exactly that drift: every other resource and every other output as before.
-        assert.deepStrictEqual(driftBetween(before, await plainState()), [`${after.urn} authMethod`, `${after.urn} organizationName`]);
-        assert.strictEqual(after.outputs?.organizationName, "fabrikam");
-        assert.strictEqual(after.outputs?.authMethod, "service_user");
-        assert.strictEqual(after.outputs?.applicationId, record.id);
+        assert.deepStrictEqual(driftBetween(before, await plainState()), [`${after.urn} handover`]);
+        assert.strictEqual(handover(after)?.organizationName, "fabrikam");
+        assert.strictEqual(handover(after)?.authMethod, "service_user");
+        assert.strictEqual(dbtRecord(after)?.applicationId, record.id);
+        const heldBefore = clouds.dbtSecret();
 
         const preview = JSON.parse((await ws.pulumi(["preview", "--json"])).stdout) as { steps: Array<{ op: string; urn: string }> };
         assert.deepStrictEqual(preview.steps.filter((s) => s.op !== "same").map((s) => [s.op, isDbtRecord(s.urn)]), [["update", true]]);
@@ -72,28 +77,24 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
         assert.strictEqual(record.fields.organization_name, "contoso-data");
         assert.strictEqual(record.fields.azure_service_authentication_method, "service_principal");
+        assert.notStrictEqual(clouds.dbtSecret(), heldBefore, "written with a fresh secret");
+        assert.ok(ws.tenant().applications[0].passwords.some((p) => p.value === clouds.dbtSecret()));
         await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
     });
 
-    it("2. after refresh the client secret is still a secret in state, and nothing leaks", async () => {
-        const resource = (await dbtResource())!;
-        const secret = resource.outputs?.clientSecret as Record<string, unknown> | string;
-        assert.ok(typeof secret === "object" && secret !== null && "ciphertext" in secret, `clientSecret is not a secret in state: ${typeof secret}`);
-        const text = (await ws.pulumi(["stack", "export"])).stdout;
-        for (const value of allSecrets(ws.tenant())) {
-            assert.ok(!text.includes(value), "stack export leaks a secret after refresh");
-        }
-        assert.ok(!ws.backendText().includes(clouds.dbtSecret()!), "a backend file holds dbt's client secret in clear");
+    it("2. after refresh no secret is in state, even decrypted, and nothing leaks", async () => {
+        await ws.pulumi(["refresh", "--yes"]);
+        await assertNoSecretAnywhere(ws, clouds, []);
     });
 
-    it("3. a record deleted in dbt shows as deleted on refresh; up creates it again with the current secret", async () => {
+    it("3. a record deleted in dbt shows on refresh; up writes it again, with a fresh secret", async () => {
         const before = active()[0];
         clouds.dbt.purge(before.id);
         const state = await plainState();
-        const gone = (await dbtResource())!.urn;
+        const urn = (await dbtResource())!.urn;
         await ws.pulumi(["refresh", "--yes"]);
-        assert.strictEqual(await dbtResource(), undefined, "the record left state");
-        assert.deepStrictEqual(driftBetween(state, await plainState()), [`${gone} (gone)`], "nothing else changed");
+        assert.strictEqual(dbtRecord(await dbtResource()), undefined, "the record left state; the secret's rotation stays");
+        assert.deepStrictEqual(driftBetween(state, await plainState()), [`${urn} dbtRecord`], "nothing else changed");
 
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
         const recreated = active();
@@ -103,9 +104,8 @@ describe("engine: pulumi refresh sees dbt Cloud drift; up repairs it; the secret
         const newest = [...app.passwords].sort((a, b) => a.endDate.localeCompare(b.endDate)).pop()!;
         assert.strictEqual(clouds.dbtSecret(), newest.value, "dbt holds the current secret");
         assert.strictEqual(recreated[0].fields.organization_name, "contoso-data");
-        const resource = (await dbtResource())!;
-        assert.strictEqual(resource.outputs?.applicationId, recreated[0].id);
-        assert.ok(typeof resource.outputs?.clientSecret === "object", "clientSecret is a secret in state");
+        assert.strictEqual(dbtRecord(await dbtResource())?.applicationId, recreated[0].id);
+        await assertNoSecretAnywhere(ws, clouds, []);
         await ws.pulumi(["preview", "--json", "--expect-no-changes"]);
     });
 });
