@@ -3,14 +3,13 @@
  * GitHub Actions and Azure Pipelines (their YAML only says when, as whom and where). `.ci/step`
  * runs the bash-only steps (stacks, setup, checks) itself and hands the others here.
  */
-import * as path from "path";
 import { parseFlags } from "../cliFlags";
 import { projectRoot } from "../projectRoot";
 import { annotation, Env, prepareEnvironment } from "./ciEnvironment";
 import { CiSettingsError, readCiSettings, stateBackend } from "./ciSettings";
 import { NoVerifiedCliError, pulumiCli } from "./pulumiCli";
 import { drift, expiry, install, preview, recover, StepContext, StepResult, up } from "./steps";
-import { Mode, MODES, outDir, readOutput, readRecord, StepName, StepRecord, STEPS, STEPS_OF_MODE, writeOutput, writeRecord } from "./stepRecords";
+import { Mode, MODES, readOutput, readRecord, recordsBase, StepName, StepRecord, STEPS, STEPS_OF_MODE, writeOutput, writeRecord } from "./stepRecords";
 import { renderSummary } from "./summary";
 import * as fs from "fs";
 
@@ -65,7 +64,8 @@ export async function main(argv: string[], rawEnv: Env, projectDir: string, repo
     return runStep(step as StepName, stack as string, mode, rawEnv, projectDir, repoDir, now);
 }
 
-async function runStep(step: StepName, stack: string, mode: Mode | undefined, rawEnv: Env, projectDir: string, repoDir: string, now: () => Date): Promise<number> {
+async function runStep(step: StepName, stack: string, mode: Mode | undefined, givenEnv: Env, projectDir: string, repoDir: string, now: () => Date): Promise<number> {
+    const rawEnv: Env = { ...givenEnv, DBT_ADO_CI_OUT: recordsBase(givenEnv, projectDir) };
     // Annotations and ##vso commands must be on stdout for the runners to act on them.
     const log = (line: string) => process.stdout.write(`${line}\n`);
     const startedAt = new Date().toISOString();
@@ -103,7 +103,7 @@ async function runStep(step: StepName, stack: string, mode: Mode | undefined, ra
     for (const note of backend.notes) {
         log(annotation("warning", note, rawEnv));
     }
-    const env: Env = { ...prepared.env, PULUMI_BACKEND_URL: backend.backendUrl, AZURE_STORAGE_ACCOUNT: backend.storageAccount, DBT_ADO_CI_OUT: path.dirname(outDir(rawEnv, stack)) };
+    const env: Env = { ...prepared.env, PULUMI_BACKEND_URL: backend.backendUrl, AZURE_STORAGE_ACCOUNT: backend.storageAccount };
     const ctx: StepContext = {
         stack,
         mode,

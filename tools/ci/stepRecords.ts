@@ -1,9 +1,9 @@
 /**
  * What each CI step of a job did, one JSON file per step, so that later steps (the summary, the
  * pull-request comment) can say it without parsing logs. They live in the job's temporary
- * folder: RUNNER_TEMP on GitHub Actions, AGENT_TEMPDIRECTORY on Azure Pipelines, or
- * DBT_ADO_CI_OUT when set (tests, local runs), under one folder per stack. They hold no secret.
+ * folder (see recordsBase), one folder per stack. They hold no secret.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -39,9 +39,26 @@ export interface StepRecord {
     facts: Record<string, unknown>;
 }
 
+/**
+ * Where a job's records go: DBT_ADO_CI_OUT when set; in a CI job its temporary folder, which the
+ * runner empties between jobs; elsewhere a folder of the project's own under the system's
+ * temporary folder, so that runs of different checkouts (or test workspaces) never read each
+ * other's records.
+ */
+export function recordsBase(env: Env, projectDir: string): string {
+    if (env.DBT_ADO_CI_OUT) {
+        return env.DBT_ADO_CI_OUT;
+    }
+    const jobTemp = env.RUNNER_TEMP || env.AGENT_TEMPDIRECTORY;
+    if (jobTemp) {
+        return path.join(jobTemp, "dbt-ado-ci");
+    }
+    return path.join(os.tmpdir(), `dbt-ado-ci-${createHash("sha256").update(path.resolve(projectDir)).digest("hex").slice(0, 12)}`);
+}
+
+/** The records of one stack; `env.DBT_ADO_CI_OUT` is set by the step's entry point (see recordsBase). */
 export function outDir(env: Env, stack: string): string {
-    const base = env.DBT_ADO_CI_OUT || path.join(env.RUNNER_TEMP || env.AGENT_TEMPDIRECTORY || os.tmpdir(), "dbt-ado-ci");
-    return path.join(base, stack);
+    return path.join(env.DBT_ADO_CI_OUT || recordsBase(env, process.cwd()), stack);
 }
 
 export function writeRecord(env: Env, record: StepRecord): void {
