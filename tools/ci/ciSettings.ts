@@ -25,13 +25,8 @@ export interface CiSettings {
 
 export class CiSettingsError extends Error {}
 
-const KEYS = {
-    ciStacks: "stacks",
-    ciStateBackend: "backendUrl",
-    ciStateStorageAccount: "storageAccount",
-    ciSecretsProvider: "secretsProvider",
-    ciExpiryWarningDays: "expiryWarningDays",
-} as const;
+/** Every variable the file holds: the list (read by `.ci/step stacks`) and the settings read here. */
+const KEYS = ["ciStacks", "ciStateBackend", "ciStateStorageAccount", "ciSecretsProvider", "ciExpiryWarningDays"];
 
 /** Reads and checks `.ci/stacks.yml` under `projectDir`, reporting every problem at once. */
 export function readCiSettings(projectDir: string): CiSettings {
@@ -56,12 +51,12 @@ export function readCiSettings(projectDir: string): CiSettings {
             problems.push(`every entry needs a name and a plain value; found ${JSON.stringify(entry)}.`);
             continue;
         }
-        if (!(entry.name in KEYS)) {
-            problems.push(`${entry.name} is not a CI setting (known: ${Object.keys(KEYS).join(", ")}).`);
+        if (!KEYS.includes(entry.name)) {
+            problems.push(`${entry.name} is not a CI setting (known: ${KEYS.join(", ")}).`);
         }
         values.set(entry.name, String(entry.value));
     }
-    for (const key of Object.keys(KEYS)) {
+    for (const key of KEYS) {
         if (!values.get(key)) {
             problems.push(`${key} is missing or empty.`);
         }

@@ -36,8 +36,12 @@ export interface StepResult {
 /** Every `pulumi preview` and `up` of CI judges the stack with the policy pack and the pack's own config. */
 export const POLICY_ARGS = ["--policy-pack", "policy", "--policy-pack-config", "policy/config.json"];
 const PLAIN_OUTPUT = ["--color", "never", "--suppress-progress"];
-/** What `pulumi preview --expect-no-changes` prints when it found changes (pkg/cmd/pulumi/operations/preview.go). */
-const CHANGES_PROPOSED = "no changes were expected but changes were proposed";
+/**
+ * What `pulumi preview --expect-no-changes` prints when it found changes: "no changes were expected
+ * for preview but changes were proposed" in 3.276 (pkg/backend/backenderr/backenderr.go, which
+ * leaves out "for <operation>" when it has none).
+ */
+const CHANGES_PROPOSED = /no changes were expected (for \w+ )?but changes were proposed/;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -197,7 +201,7 @@ export async function drift(ctx: StepContext): Promise<StepResult> {
     writeOutput(ctx.env, ctx.stack, "preview.txt", refreshed.stdout + (refreshed.stderr ? `\n${refreshed.stderr}` : ""));
     if (refreshed.code === 0) {
         lines.push("`pulumi preview --refresh`: the clouds match the program.");
-    } else if ((refreshed.stdout + refreshed.stderr).includes(CHANGES_PROPOSED)) {
+    } else if (CHANGES_PROPOSED.test(refreshed.stdout + refreshed.stderr)) {
         drifted = true;
         lines.push(`\`pulumi preview --refresh\` found drift: ${changes(refreshed.stdout)}. Someone changed what the program declares outside it (the output below shows what). The next deploy or rotation puts it back; if the change was wanted, make it in the program instead.`);
     } else {
