@@ -231,7 +231,7 @@ describe("engine: the shared CI steps, job by job", function () {
         assert.strictEqual(writes(), writesBefore, "no write to the tenant");
     });
 
-    it("drift: none after the rotation; a redirect URI added in the portal fails the job and names the change; the next deploy puts it back", async () => {
+    it("drift: none after the rotation; a redirect URI added in the portal fails the job and names the change, a deploy leaves it, and the command the summary gives puts it back", async () => {
         const auditAvailable = fs.existsSync(path.join(checkout, "dist", "tools", "audit", "cli.js"));
         const clean = await job("drift", clock);
         assert.ok(clean.record("drift")!.lines.includes("`pulumi preview --refresh`: the clouds match the program."), clean.results.drift!.stdout.slice(-3000));
@@ -254,9 +254,14 @@ describe("engine: the shared CI steps, job by job", function () {
         assert.match(drifted.summary(), /^### ✗ `prod`: drift audit failed$/m);
         assert.match(drifted.summary(), /portal-edit\.example/, "the summary's preview output shows what changed");
 
-        const repair = await job("deploy", clock);
-        assertAllSucceeded(repair);
-        assert.ok(!readTenant(ws.tenantFile).applications[0].web.redirectUris.some((u) => u.includes("portal-edit")), "put back");
+        const portalEdit = () => readTenant(ws.tenantFile).applications[0].web.redirectUris.some((u) => u.includes("portal-edit"));
+        const deploy = await job("deploy", clock);
+        assertAllSucceeded(deploy);
+        assert.ok(portalEdit(), "a deploy does not refresh: the edit stays");
+        const command = /put it back from a trusted machine with `pulumi (up --refresh [^`]+)`/.exec(drifted.record("drift")!.lines.join("\n"))?.[1];
+        assert.ok(command, "the summary gives the command");
+        await ws.pulumi([...command.split(" "), "--yes", "--skip-preview"], { at: clock });
+        assert.ok(!portalEdit(), "put back");
     });
 
     it("a missing CLI pin: the install fails naming the command that pins it, nothing runs pulumi, and the summary says how long dbt Cloud's secret lasts at worst", async () => {

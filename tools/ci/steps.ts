@@ -203,7 +203,9 @@ export async function drift(ctx: StepContext): Promise<StepResult> {
         lines.push("`pulumi preview --refresh`: the clouds match the program.");
     } else if (CHANGES_PROPOSED.test(refreshed.stdout + refreshed.stderr)) {
         drifted = true;
-        lines.push(`\`pulumi preview --refresh\` found drift: ${changes(refreshed.stdout)}. Someone changed what the program declares outside it (the output below shows what). The next deploy or rotation puts it back; if the change was wanted, make it in the program instead.`);
+        // Deploy and rotate do not refresh, so they leave it: putting it back is a decision, said here.
+        lines.push(`\`pulumi preview --refresh\` found drift: ${changes(refreshed.stdout)}. Someone changed what the program declares outside it (the output below shows what). ` +
+            `Deploy and rotate do not refresh, so it stays until someone acts: if the change was wanted, make it in the program; if not, put it back from a trusted machine with \`pulumi up --refresh --stack ${ctx.stack} ${POLICY_ARGS.join(" ")}\`.`);
     } else {
         failed = true;
         lines.push(`\`pulumi preview --refresh\` failed: ${errorLines(refreshed).join(" ") || "see the log"}`);
