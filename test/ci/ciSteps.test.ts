@@ -6,6 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { annotation, ciSystem, prepareEnvironment, TOKEN_REDIRECTING_OVERRIDES } from "../../tools/ci/ciEnvironment";
 import { CiSettingsError, readCiSettings, stateBackend } from "../../tools/ci/ciSettings";
@@ -102,6 +103,28 @@ describe("CI steps: .ci/stacks.yml", () => {
         assert.equal(refused.stdout, "");
         for (const part of [/" eu" is not a CI stack name/, /"Preview" is reserved/, /"a\.b" is not a CI stack name/, /"ghost" has no settings file stacks\/Pulumi\.ghost\.yaml/, /lists a stack more than once/]) {
             assert.match(refused.stderr, part);
+        }
+    });
+
+    it(".ci/step checks stops on a bad list before it runs anything, and plans every listed stack after npm test", async () => {
+        const bin = path.join(os.tmpdir(), `fake-npm-${process.pid}`);
+        fs.mkdirSync(bin, { recursive: true });
+        try {
+            project = ciProject({ stacksYml: STACKS_YML("prod,ghost") });
+            const calls = path.join(project.dir, "calls");
+            fs.writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "npm $*" >> "$CALLS"\n`, { mode: 0o755 });
+            const env = { PATH: `${bin}${path.delimiter}${process.env.PATH}`, CALLS: calls };
+            const bad = await project.run(["checks"], env);
+            assert.equal(bad.code, 1);
+            assert.match(bad.stderr, /stack "ghost" has no settings file/);
+            assert.equal(fs.existsSync(calls), false, "npm never ran");
+            project.dispose();
+            project = ciProject({ stacksYml: STACKS_YML("prod,eu"), stacks: { prod: "config: {}\n", eu: "config: {}\n" } });
+            const good = await project.run(["checks"], { ...env, CALLS: path.join(project.dir, "calls") });
+            assert.equal(good.code, 0, good.stderr);
+            assert.equal(fs.readFileSync(path.join(project.dir, "calls"), "utf8"), "npm test\nnpm start -s -- --stack prod\nnpm start -s -- --stack eu\n");
+        } finally {
+            fs.rmSync(bin, { recursive: true, force: true });
         }
     });
 
