@@ -3,23 +3,23 @@
  * the stack's config and the clock; the offline plan and the tests call it with their own instant.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AzureDevOpsOrganizationAccess, DbtAzureDevOpsApp, DbtCloudAzureDevOpsIntegration } from "./components";
+import { AzureDevOpsOrganizationAccess, DbtAzureDevOpsApp, RotatingClientSecret } from "./components";
 import { StackConfig } from "./config";
-import { redirectDomainProblem } from "./domain/redirectUris";
 
 /** The stack outputs, named after the fields of dbt Cloud's Azure DevOps settings form. */
 export interface ProgramOutputs {
     adoOrganization: string;
     clientId: pulumi.Output<string>;
     tenantId: pulumi.Output<string>;
-    clientSecret: pulumi.Output<string>;
+    /** Only when a person copies it into dbt Cloud (no dbtCloudAccountId): with it, the secret never reaches Pulumi. */
+    clientSecret?: pulumi.Output<string>;
     clientSecretExpiresAt: pulumi.Output<string>;
     /** Which slot (a or b) holds the secret dbt Cloud has, and that secret's key id (not secret). */
     clientSecretSlot: string;
     clientSecretKeyId: pulumi.Output<string>;
     /** The next period boundary: the first `pulumi up` from then on rotates into the other slot. */
     nextRotationAt: string;
-    /** The other slot's secret, still valid (and in state) until then: part of any leak response. */
+    /** The other slot's secret, still valid until then ("" while there is none): part of any leak response. */
     previousSecretExpiresAt: pulumi.Output<string>;
     redirectUris: string[];
     authMode: string;
@@ -39,9 +39,6 @@ export function buildProgram(config: StackConfig, at: Date): ProgramOutputs {
         owners: config.owners,
         adminConsent: config.adminConsent,
         protectApplication: config.protectApplication,
-        secretRotationDays: config.secretRotationDays,
-        secretOverlapDays: config.secretOverlapDays,
-        at,
     });
 
     const organizationAccess = new AzureDevOpsOrganizationAccess("dbt-azure-devops-ado", {
@@ -55,46 +52,41 @@ export function buildProgram(config: StackConfig, at: Date): ProgramOutputs {
         accessLevel: config.adoAccessLevel,
     });
 
-    // dbt Cloud gets the newest secret in the same update that mints it; the secret it replaces is
-    // deleted only at the end of that update.
-    let dbtOauthRedirectDomain: pulumi.Output<string> | undefined;
-    if (config.dbtCloudAccountId > 0) {
-        const integration = new DbtCloudAzureDevOpsIntegration(
-            "dbt-azure-devops-dbt-cloud",
-            {
-                accountId: config.dbtCloudAccountId,
-                dbtCloudHost: config.dbtCloudHost,
-                organization: config.adoOrganization,
-                clientId: app.clientId,
-                clientSecret: app.clientSecret,
-                tenantId: app.tenantId,
-                authMode: config.authMode,
-            },
-            { dependsOn: [organizationAccess] },
-        );
-        // Known only once the record is written: a domain the app does not allow fails the run
-        // then, naming the command that adds it.
-        dbtOauthRedirectDomain = integration.oauthRedirectUriDomain.apply((domain) => {
-            const problem = redirectDomainProblem(domain, app.dbtCloudHosts, config.dbtCloudAdditionalHosts.length);
-            if (problem) {
-                throw new pulumi.RunError(problem);
-            }
-            return domain;
-        });
-    }
+    // With dbtCloudAccountId, each new secret goes straight from Entra to dbt Cloud's record, once it
+    // has proven itself and once the Azure DevOps access dbt relies on is in place; without it, to
+    // the clientSecret output.
+    const manageDbtCloud = config.dbtCloudAccountId > 0;
+    const secret = new RotatingClientSecret(
+        "dbt-azure-devops-secret",
+        {
+            applicationObjectId: app.objectId,
+            clientId: app.clientId,
+            tenantId: app.tenantId,
+            rotationDays: config.secretRotationDays,
+            overlapDays: config.secretOverlapDays,
+            readinessChecks: config.secretReadinessChecks,
+            readinessTimeoutSeconds: config.secretReadinessTimeoutSeconds,
+            at,
+            ...(manageDbtCloud
+                ? { dbtCloud: { accountId: config.dbtCloudAccountId, host: config.dbtCloudHost, organization: config.adoOrganization, authMode: config.authMode, appHosts: app.dbtCloudHosts } }
+                : {}),
+        },
+        // It was the app component's child until the secret moved out of Pulumi state.
+        { dependsOn: manageDbtCloud ? [organizationAccess] : [], aliases: [{ parent: app }] },
+    );
 
     return {
         adoOrganization: config.adoOrganization,
         clientId: app.clientId,
         tenantId: app.tenantId,
-        clientSecret: app.clientSecret,
-        clientSecretExpiresAt: app.clientSecretExpiresAt,
-        clientSecretSlot: app.clientSecretSlot,
-        clientSecretKeyId: app.clientSecretKeyId,
-        nextRotationAt: app.nextRotationAt,
-        previousSecretExpiresAt: app.previousSecretExpiresAt,
+        ...(secret.value ? { clientSecret: secret.value } : {}),
+        clientSecretExpiresAt: secret.expiresAt,
+        clientSecretSlot: secret.currentSlot,
+        clientSecretKeyId: secret.keyId,
+        nextRotationAt: secret.nextRotationAt,
+        previousSecretExpiresAt: secret.previousExpiresAt,
         redirectUris: app.redirectUris,
         authMode: config.authMode,
-        ...(dbtOauthRedirectDomain ? { dbtOauthRedirectDomain } : {}),
+        ...(secret.dbtOauthRedirectDomain ? { dbtOauthRedirectDomain: secret.dbtOauthRedirectDomain } : {}),
     };
 }

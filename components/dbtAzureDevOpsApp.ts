@@ -4,7 +4,7 @@ import { AuthMode } from "../domain/authMode";
 import { isDbtDomainHost } from "../domain/dbtCloudHost";
 import { dbtRedirectUrisForHosts } from "../domain/redirectUris";
 import { AZURE_DEVOPS_APP_ID, USER_IMPERSONATION, userImpersonationScopeId } from "../domain/wellKnownIds";
-import { RotatingClientSecret } from "./rotatingClientSecret";
+import { AppInstanceLock } from "../providers/entra/appInstanceLock";
 
 /** Arguments of {@link DbtAzureDevOpsApp}: flat, each optional one with its default. */
 export interface DbtAzureDevOpsAppArgs {
@@ -54,21 +54,6 @@ export interface DbtAzureDevOpsAppArgs {
      * @default true
      */
     protectApplication?: boolean;
-    /**
-     * Days between client-secret rotations.
-     * @default 90
-     */
-    secretRotationDays?: number;
-    /**
-     * Extra validity of each secret past two periods, for late or missed runs.
-     * @default 14
-     */
-    secretOverlapDays?: number;
-    /**
-     * The instant the rotation schedule is evaluated at.
-     * @default the current time
-     */
-    at?: Date;
 }
 
 /** The defaults the TSDoc above names; the stack config's own defaults are Pulumi.yaml's. */
@@ -82,30 +67,24 @@ export const DBT_AZURE_DEVOPS_APP_DEFAULTS = {
     owners: [] as string[],
     adminConsent: true,
     protectApplication: true,
-    secretRotationDays: 90,
-    secretOverlapDays: 14,
-} satisfies Omit<Required<DbtAzureDevOpsAppArgs>, "at">;
+} satisfies Required<DbtAzureDevOpsAppArgs>;
 
 /**
  * The Entra ID side of dbt Cloud's Azure DevOps integration: a multitenant app registration with
- * dbt's redirect URIs and only the Azure DevOps `user_impersonation` permission, its service
- * principal, optional tenant-wide consent, and a rotating client secret.
+ * dbt's redirect URIs and only the Azure DevOps `user_impersonation` permission, its instance
+ * property lock, its service principal and optional tenant-wide consent. Its client secret is
+ * {@link RotatingClientSecret}'s.
  */
 export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
     public readonly clientId: pulumi.Output<string>;
     public readonly applicationId: pulumi.Output<string>;
+    /** The application's object id (what Graph addresses it by). */
+    public readonly objectId: pulumi.Output<string>;
     public readonly servicePrincipalObjectId: pulumi.Output<string>;
     public readonly tenantId: pulumi.Output<string>;
     public readonly redirectUris: string[];
     /** Every access host the app allows, the primary first. */
     public readonly dbtCloudHosts: string[];
-    public readonly clientSecret: pulumi.Output<string>;
-    public readonly clientSecretExpiresAt: pulumi.Output<string>;
-    /** Rotation, made visible: the slot dbt Cloud holds, its key id, the next boundary, the other slot's end. */
-    public readonly clientSecretSlot: string;
-    public readonly clientSecretKeyId: pulumi.Output<string>;
-    public readonly nextRotationAt: string;
-    public readonly previousSecretExpiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: DbtAzureDevOpsAppArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = withDefaults(args);
@@ -114,7 +93,14 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         // can accept exactly these and nothing else.
         // Hosts outside dbt's domains (dbtCloudCustomDomain): named, so the plan says they are custom.
         const customDomainHosts = dbtCloudHosts.filter((host) => !isDbtDomainHost(host));
-        super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, { dbtCloudHosts, ...(customDomainHosts.length > 0 ? { customDomainHosts } : {}) }, opts);
+        // The tenant's Azure DevOps service principal belongs to Microsoft: look it up, never
+        // manage it. It publishes the scope id and is the resource side of the consent grant.
+        // Registered with the hosts, so the policy pack can pin the grant's resource to it.
+        const azureDevOps = azuread.getServicePrincipalOutput({ clientId: AZURE_DEVOPS_APP_ID });
+        const azureDevOpsServicePrincipal = { clientId: azureDevOps.clientId, objectId: azureDevOps.objectId };
+        super("dbt-azure-devops:entra:DbtAzureDevOpsApp", name, {
+            dbtCloudHosts, ...(customDomainHosts.length > 0 ? { customDomainHosts } : {}), azureDevOpsServicePrincipal,
+        }, opts);
         this.dbtCloudHosts = dbtCloudHosts;
 
         const deployer = azuread.getClientConfigOutput({ parent: this });
@@ -124,9 +110,6 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
         const owners = ownersFromConfig ? settings.owners : [deployer.objectId];
         const ownerOptions = ownersFromConfig ? {} : { ignoreChanges: ["owners"] };
 
-        // The tenant's Azure DevOps service principal belongs to Microsoft: look it up, never
-        // manage it. It publishes the scope id and is the resource side of the consent grant.
-        const azureDevOps = azuread.getServicePrincipalOutput({ clientId: AZURE_DEVOPS_APP_ID }, { parent: this });
         const scopeId = azureDevOps.oauth2PermissionScopeIds.apply(userImpersonationScopeId);
 
         this.redirectUris = dbtRedirectUrisForHosts(dbtCloudHosts, settings.authMode);
@@ -170,32 +153,18 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
             );
         }
 
-        const secret = new RotatingClientSecret(
-            `${name}-secret`,
-            {
-                applicationId: application.id,
-                rotationDays: settings.secretRotationDays,
-                overlapDays: settings.secretOverlapDays,
-                at: settings.at,
-            },
-            { parent: this },
-        );
+        // No tenant's copy of the app (its service principal there) can be given credentials of its own.
+        new AppInstanceLock(`${name}-lock`, { applicationObjectId: application.objectId }, { parent: this });
 
         this.clientId = application.clientId;
         this.applicationId = application.id;
+        this.objectId = application.objectId;
         this.servicePrincipalObjectId = servicePrincipal.objectId;
         this.tenantId = deployer.tenantId;
-        this.clientSecret = secret.value;
-        this.clientSecretExpiresAt = secret.expiresAt;
-        this.clientSecretSlot = secret.currentSlot;
-        this.clientSecretKeyId = secret.keyId;
-        this.nextRotationAt = secret.nextRotationAt;
-        this.previousSecretExpiresAt = secret.previousExpiresAt;
         this.registerOutputs({
             applicationId: this.applicationId,
+            azureDevOpsServicePrincipal,
             clientId: this.clientId,
-            clientSecret: this.clientSecret,
-            clientSecretExpiresAt: this.clientSecretExpiresAt,
             dbtCloudHosts: this.dbtCloudHosts,
             redirectUris: this.redirectUris,
             servicePrincipalObjectId: this.servicePrincipalObjectId,
@@ -216,8 +185,5 @@ function withDefaults(args: DbtAzureDevOpsAppArgs): Required<DbtAzureDevOpsAppAr
         owners: args.owners ?? defaults.owners,
         adminConsent: args.adminConsent ?? defaults.adminConsent,
         protectApplication: args.protectApplication ?? defaults.protectApplication,
-        secretRotationDays: args.secretRotationDays ?? defaults.secretRotationDays,
-        secretOverlapDays: args.secretOverlapDays ?? defaults.secretOverlapDays,
-        at: args.at ?? new Date(),
     };
 }

@@ -1,5 +1,4 @@
 /** The program's Pulumi components, each class beside its args interface. */
 export * from "./dbtAzureDevOpsApp";
-export * from "./dbtCloudAzureDevOpsIntegration";
 export * from "./organizationAccess";
 export * from "./rotatingClientSecret";

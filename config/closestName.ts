@@ -1,5 +1,8 @@
-/** The candidate nearest to a mistyped name, when it is near enough to be a typo. */
-export function closestName(typed: string, candidates: readonly string[]): string | undefined {
+/**
+ * The candidate nearest to a mistyped name, when it is near enough to be a typo: at most
+ * `maxDistance` edits (default: 2, or a quarter of the name's length when that is more), case ignored.
+ */
+export function closestName(typed: string, candidates: readonly string[], maxDistance = Math.max(2, Math.floor(typed.length / 4))): string | undefined {
     let best: { name: string; distance: number } | undefined;
     for (const name of candidates) {
         const distance = editDistance(typed.toLowerCase(), name.toLowerCase());
@@ -7,7 +10,7 @@ export function closestName(typed: string, candidates: readonly string[]): strin
             best = { name, distance };
         }
     }
-    return best && best.distance <= Math.max(2, Math.floor(typed.length / 4)) ? best.name : undefined;
+    return best && best.distance <= maxDistance ? best.name : undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ParseResult } from "../domain/parseResult";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
+import { secretConfigKeys, secretKeysAffecting, withoutSecretValue, withoutSecretValues } from "./secretEcho";
 import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
@@ -9,14 +10,30 @@ import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } fr
  * user fixes them in one pass; nothing is declared until the whole config is valid.
  */
 export function readStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getProject(), pulumi.getStack(), projectConfig(pulumi.getProject()));
+    const project = pulumi.getProject();
+    const raw = projectConfig(project);
+    return parseStackConfig(project, pulumi.getStack(), raw, { allKeys: Object.keys(pulumi.runtime.allConfig()), secretKeys: secretConfigKeys(project, Object.keys(raw)) });
 }
+
+/**
+ * Namespaces a stack's keys may have besides the project's: Pulumi's own and the providers the
+ * program uses (`azuread:tenantId` pins the tenant).
+ */
+export const OTHER_KNOWN_NAMESPACES = ["pulumi", "azuread"] as const;
 
 /**
  * The config of `stack` from the project's keys without their namespace, as the CLI passes them:
  * Pulumi.yaml's defaults already applied, so an absent key is one Pulumi.yaml gives no default.
+ * `allKeys` are every key the CLI passed, namespaced (`azuread:tenantId`): a key under a misspelt
+ * namespace (`dbt-azure-devop:adoOrganization`), which the program would otherwise never read, is
+ * a problem too. The values of `secretKeys` are never echoed (config/secretEcho.ts).
  */
-export function parseStackConfig(project: string, stack: string, raw: Record<string, string>): StackConfig {
+export function parseStackConfig(
+    project: string,
+    stack: string,
+    raw: Record<string, string>,
+    { allKeys = [], secretKeys = new Set<string>() }: { allKeys?: string[]; secretKeys?: ReadonlySet<string> } = {},
+): StackConfig {
     const problems: string[] = [];
     const values: Partial<Record<StackConfigKey, unknown>> = {};
     const keys = Object.keys(STACK_CONFIG_PARSERS) as StackConfigKey[];
@@ -27,12 +44,12 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
             problems.push(`${project}:${name} is required (Pulumi.yaml declares it without a default). Run: pulumi config set ${name} <value>`);
             continue;
         }
-        const parse: (raw: string) => ParseResult<unknown> = STACK_CONFIG_PARSERS[name];
-        const result = parse(value);
+        const parse: (raw: string, key: string) => ParseResult<unknown> = STACK_CONFIG_PARSERS[name];
+        const result = parse(value, name);
         if (result.ok) {
             values[name] = result.value;
         } else {
-            problems.push(`${project}:${name} ${result.problem}`);
+            problems.push(`${project}:${name} ${secretKeys.has(name) ? withoutSecretValue(result.problem, value) : result.problem}`);
         }
     }
 
@@ -45,10 +62,13 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
         );
     }
 
+    problems.push(...namespaceProblems(project, stack, allKeys, keys));
+
     for (const rule of CROSS_KEY_RULES) {
         const found = rule(values as Partial<StackConfig>);
         if (found) {
-            problems.push(`${project}:${found.key} ${found.problem}`);
+            const secrets = secretKeysAffecting(rule, values as Partial<StackConfig>, secretKeys).map((key) => raw[key]);
+            problems.push(`${project}:${found.key} ${secrets.length > 0 ? withoutSecretValues(found.problem, secrets) : found.problem}`);
         }
     }
 
@@ -56,6 +76,38 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
         throw new ConfigError(stack, problems);
     }
     return values as StackConfig;
+}
+
+/**
+ * Keys the program never reads because their namespace is not one it knows, when they were surely
+ * meant for it: the namespace is a near miss of the project's (or a provider's), or the key is one
+ * of this program's settings. Other namespaces are left alone.
+ */
+function namespaceProblems(project: string, stack: string, allKeys: string[], settings: readonly string[]): string[] {
+    const known = [project, ...OTHER_KNOWN_NAMESPACES];
+    const problems: string[] = [];
+    for (const fullKey of allKeys) {
+        const colon = fullKey.indexOf(":");
+        if (colon <= 0) {
+            continue;
+        }
+        const namespace = fullKey.slice(0, colon);
+        const name = fullKey.slice(colon + 1).replace(/^config:/, "");
+        if (known.includes(namespace)) {
+            continue;
+        }
+        // At most two edits: a long namespace of its own (dbt-azure-devops-prod) is not a typo of this one.
+        const meant = closestName(namespace, known, 2) ?? (settings.includes(name) ? project : undefined);
+        if (meant === undefined) {
+            continue;
+        }
+        const rename = meant === project ? `${name} (no namespace needed)` : `${meant}:${name}`;
+        problems.push(
+            `${fullKey} is under namespace "${namespace}", which is not ${meant === project ? "this project's" : "a provider's"}, so it is never read ` +
+                `(did you mean ${meant}:${name}?); rename the key to ${rename} in Pulumi.${stack}.yaml.`,
+        );
+    }
+    return problems;
 }
 
 /** The project's keys without their namespace, as the CLI passes them (defaults applied). */

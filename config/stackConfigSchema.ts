@@ -3,7 +3,7 @@
  * description and default (the CLI applies the defaults before the program runs); this file
  * holds only what Pulumi.yaml cannot say: how a value is parsed, and the rules across keys.
  */
-import { ACCESS_LEVELS } from "../domain/accessLevel";
+import { ACCESS_LEVEL_PORTAL_NAMES, ACCESS_LEVELS } from "../domain/accessLevel";
 import { AUTH_MODES } from "../domain/authMode";
 import { customHostProblem, isDbtDomainHost, parseAccessHost } from "../domain/dbtCloudHost";
 import { DIRECTORY_MODES } from "../domain/directoryMode";
@@ -14,6 +14,9 @@ import { adoOrganization, adoProjectName, boolean, integerInRange, objectId, one
 
 export const ROTATION_DAYS_RANGE = { min: 7, max: 180 } as const;
 export const OVERLAP_DAYS_RANGE = { min: 1, max: 60 } as const;
+/** Token requests in a row a new secret must pass (HashiCorp Vault's Azure engine uses 8), and the wait for them. */
+export const READINESS_CHECKS_RANGE = { min: 1, max: 30 } as const;
+export const READINESS_TIMEOUT_RANGE = { min: 10, max: 1800 } as const;
 /**
  * A secret lives at most 2 * secretRotationDays + secretOverlapDays. Microsoft advises under
  * twelve months, and the policy pack's client-secret-max-lifetime rule enforces 365 by default:
@@ -31,6 +34,8 @@ export const STACK_CONFIG_PARSERS = {
     authMode: oneOf(AUTH_MODES),
     secretRotationDays: integerInRange(ROTATION_DAYS_RANGE.min, ROTATION_DAYS_RANGE.max),
     secretOverlapDays: integerInRange(OVERLAP_DAYS_RANGE.min, OVERLAP_DAYS_RANGE.max),
+    secretReadinessChecks: integerInRange(READINESS_CHECKS_RANGE.min, READINESS_CHECKS_RANGE.max),
+    secretReadinessTimeoutSeconds: integerInRange(READINESS_TIMEOUT_RANGE.min, READINESS_TIMEOUT_RANGE.max),
     owners: stringList("owners", objectId),
     appDisplayName: text(120),
     adminConsent: boolean,
@@ -38,7 +43,7 @@ export const STACK_CONFIG_PARSERS = {
     connectDirectory: oneOf(DIRECTORY_MODES),
     adoProjects: stringList("adoProjects", adoProjectName, MAX_PROJECTS_PER_ORGANIZATION),
     adoProjectAccess: oneOf(PROJECT_ACCESS_MODES),
-    adoAccessLevel: oneOf(ACCESS_LEVELS),
+    adoAccessLevel: oneOf(ACCESS_LEVELS, ACCESS_LEVEL_PORTAL_NAMES),
     dbtCloudAccountId: integerInRange(0, Number.MAX_SAFE_INTEGER),
     existingApplicationObjectId: optionalObjectId("az ad app list --display-name '<name>' --query '[].{objectId:id, clientId:appId}'"),
     existingServicePrincipalObjectId: optionalObjectId("az ad sp list --filter \"appId eq '<clientId>'\" --query '[].id'"),

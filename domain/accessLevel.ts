@@ -6,5 +6,8 @@
 export const ACCESS_LEVELS = ["stakeholder", "express", "advanced"] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
+/** What Azure DevOps' portal (Organization settings › Users) calls each level. */
+export const ACCESS_LEVEL_PORTAL_NAMES: Readonly<Record<AccessLevel, string>> = { stakeholder: "Stakeholder", express: "Basic", advanced: "Basic + Test Plans" };
+
 /** Basic: Git read/contribute needs it in private projects; Stakeholder has no Repos access there. */
 export const DEFAULT_ACCESS_LEVEL: AccessLevel = "express";

@@ -31,13 +31,19 @@ export function parseAccessHost(raw: string): ParseResult<string> {
     }
     const host = withoutScheme.replace(/\/$/, "").toLowerCase();
     if (/[/?#]/.test(host)) {
-        return fail(`"${value}" has a path, query or fragment; only the host is used. ${HINT}`);
+        // A URL copied from the browser: its host is the access host.
+        const hostPart = host.split(/[/?#]/)[0];
+        return fail(`"${value}" has a path, query or fragment; only the host is used${isHostName(hostPart) ? `: give ${hostPart}.` : `. ${HINT}`}`);
     }
-    const labels = host.split(".");
-    if (labels.length < 2 || !labels.every((label) => HOST_LABEL.test(label))) {
+    if (!isHostName(host)) {
         return fail(`"${value}" is not a valid host name. ${HINT}`);
     }
     return ok(host);
+}
+
+function isHostName(host: string): boolean {
+    const labels = host.split(".");
+    return labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label));
 }
 
 /**

@@ -25,18 +25,19 @@ export function dbtRedirectUrisForHosts(accessHosts: readonly string[], authMode
 
 /**
  * The domain dbt Cloud says it redirects to (`oauth_redirect_uri_domain` of the account's
- * record) must be one of the app's hosts, or developers cannot link their accounts. Undefined
- * when it is (or dbt gave none); otherwise the problem with the command that adds it as the
- * next additional host.
+ * record, as dbt reports it now) must be one of the app's hosts, or developers cannot link their
+ * accounts. Undefined when it is (or dbt gave none); otherwise the problem with the command that
+ * adds it as the next additional host, saying whether dbt's record was written in this run.
  */
-export function redirectDomainProblem(domain: string | undefined, accessHosts: readonly string[], nextAdditionalIndex: number): string | undefined {
+export function redirectDomainProblem(domain: string | undefined, accessHosts: readonly string[], nextAdditionalIndex: number, record: "written" | "not written"): string | undefined {
     const host = (domain ?? "").trim().replace(/^https:\/\//i, "").replace(/\/+$/, "").toLowerCase();
     if (host === "" || accessHosts.includes(host)) {
         return undefined;
     }
-    return `dbt Cloud redirects the Azure DevOps sign-in to ${host} (oauth_redirect_uri_domain of the account's Azure AD application record), ` +
-        `which is not one of the app registration's hosts (${accessHosts.join(", ")}). dbt Cloud's record was written; ` +
-        `add the host and run pulumi up again: pulumi config set --path 'dbtCloudAdditionalHosts[${nextAdditionalIndex}]' ${host}`;
+    return `dbt Cloud redirects the Azure DevOps sign-in to ${host} now (oauth_redirect_uri_domain of the account's Azure AD application record, ` +
+        `as dbt reports it), which is not one of the app registration's hosts (${accessHosts.join(", ")}). ` +
+        (record === "written" ? "dbt Cloud's record was written in this run, with a new secret that works. " : "Nothing was written. ") +
+        `Add the host to the app and run pulumi up again: pulumi config set --path 'dbtCloudAdditionalHosts[${nextAdditionalIndex}]' ${host}`;
 }
 
 export const DBT_REDIRECT_PATHS = [SIGN_IN_PATH, SERVICE_USER_PATH] as const;

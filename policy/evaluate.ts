@@ -1,5 +1,6 @@
 import { RULES } from "./rules";
 import { appliesTo, EnforcementLevel, PolicyResource, Rule } from "./types";
+import OWN_CONFIG from "./config.json";
 
 /** A resource as the program's test harness and offline plan record it. */
 export interface PlannedResource {
@@ -26,18 +27,29 @@ export interface PolicyVerdict {
 export type PolicyPackConfig = Record<string, Record<string, unknown>>;
 
 /**
- * Runs every rule over planned resources without the Pulumi engine, so the offline plan can
- * print the same verdicts `pulumi preview --policy-pack policy` would give.
+ * The pack's own config, policy/config.json: what every run of the pack starts from. The pack hands
+ * it to the engine as its initial config (policy/index.ts), so `pulumi preview --policy-pack policy`
+ * judges as CI's `--policy-pack-config policy/config.json` does, and a config file given on top
+ * overrides it key by key.
  */
-export function evaluatePolicies(resources: PlannedResource[], now: Date, packConfig: PolicyPackConfig = {}): PolicyVerdict[] {
+export const PACK_OWN_CONFIG: PolicyPackConfig = OWN_CONFIG as PolicyPackConfig;
+
+/**
+ * Runs every rule over planned resources without the Pulumi engine, so the offline plan can
+ * print the same verdicts `pulumi preview --policy-pack policy` would give. The config is layered
+ * as the engine layers it (pulumi pkg resource/analyzer/config.go, ReconcilePolicyPackConfig): each
+ * rule's defaults, then the pack's own config, then `packConfig`, key by key.
+ */
+export function evaluatePolicies(resources: PlannedResource[], now: Date, packConfig: PolicyPackConfig = {}, options: { stack?: string } = {}): PolicyVerdict[] {
     return RULES.map((rule) => {
-        const { enforcementLevel, config } = resolveRuleConfig(rule, packConfig[rule.name]);
+        const { enforcementLevel, config } = resolveRuleConfig(rule, { ...PACK_OWN_CONFIG[rule.name], ...packConfig[rule.name] });
         const violations: string[] = [];
         if (enforcementLevel !== "disabled") {
+            const toResource = (r: PlannedResource) => toPolicyResource(r, options.stack);
             // The whole stack, for rules that read what other resources declare (scope "stack").
-            const stack = rule.scope === "stack" ? resources.map(toPolicyResource) : undefined;
+            const stack = rule.scope === "stack" ? resources.map(toResource) : undefined;
             for (const resource of resources.filter((r) => appliesTo(rule, r.type))) {
-                for (const message of rule.check(toPolicyResource(resource), { now, config, stack })) {
+                for (const message of rule.check(toResource(resource), { now, config, stack })) {
                     violations.push(`${resource.name}: ${message}`);
                 }
             }
@@ -55,7 +67,7 @@ export function resolveRuleConfig<T extends object>(rule: Rule<T>, given: Record
     };
 }
 
-function toPolicyResource(resource: PlannedResource): PolicyResource {
+function toPolicyResource(resource: PlannedResource, stack: string | undefined): PolicyResource {
     return {
         type: resource.type,
         name: resource.name,
@@ -63,6 +75,7 @@ function toPolicyResource(resource: PlannedResource): PolicyResource {
         opts: { protect: resource.options.protect },
         parentTypes: resource.parentTypes ?? [],
         ...(resource.parent !== undefined ? { parentName: resource.parent } : {}),
+        ...(stack !== undefined ? { stack } : {}),
     };
 }
 

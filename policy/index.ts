@@ -6,9 +6,9 @@
  * once over every resource's final state (outputs; for a component, what it registered).
  */
 import { PolicyPack, PolicyResource as EnginePolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { resolveRuleConfig } from "./evaluate";
+import { PACK_OWN_CONFIG, resolveRuleConfig } from "./evaluate";
 import { RULES } from "./rules";
-import { ancestryFromUrns } from "./rules/noUndeclaredAppGrants";
+import { ancestryFromUrns, stackOfUrn } from "./rules/noUndeclaredAppGrants";
 import { appliesTo, PolicyResource, Rule } from "./types";
 
 /** What the engine shows of a policy, whichever kind. */
@@ -32,6 +32,7 @@ function toResourcePolicy(rule: Rule<object>): ResourceValidationPolicy {
                 props: args.props,
                 opts: { protect: args.opts.protect },
                 ...ancestryFromUrns(args.urn, args.opts.parent),
+                stack: stackOfUrn(args.urn),
             };
             for (const message of rule.check(resource, { now: new Date(), config })) {
                 reportViolation(message);
@@ -49,7 +50,9 @@ function toStackPolicy(rule: Rule<object>): StackValidationPolicy {
             // a value unknown at preview gets the pack's "can't run during preview" advisory.
             const entries = args.resources.map((r: EnginePolicyResource) => ({
                 urn: r.urn,
-                resource: { type: r.type, name: r.name, props: r.props, opts: { protect: r.opts.protect }, ...ancestryFromUrns(r.urn, r.opts.parent) } as PolicyResource,
+                resource: {
+                    type: r.type, name: r.name, props: r.props, opts: { protect: r.opts.protect }, ...ancestryFromUrns(r.urn, r.opts.parent), stack: stackOfUrn(r.urn),
+                } as PolicyResource,
             }));
             const stack = entries.map((e) => e.resource);
             for (const { urn, resource } of entries.filter((e) => appliesTo(rule, e.resource.type))) {
@@ -61,4 +64,14 @@ function toStackPolicy(rule: Rule<object>): StackValidationPolicy {
     };
 }
 
-new PolicyPack("dbt-azure-devops", { policies: RULES.map((rule) => (rule.scope === "stack" ? toStackPolicy(rule) : toResourcePolicy(rule))) });
+/**
+ * The pack's own config (policy/config.json) as its initial config: the engine layers a
+ * --policy-pack-config file on top of it, key by key (pulumi pkg resource/analyzer/config.go,
+ * ReconcilePolicyPackConfig). Each entry carries its rule's own enforcement level: one without
+ * any reaches the engine as level 0, advisory (protoutil.js makeAnalyzerInfo), which would
+ * silently turn that rule's violations into warnings.
+ */
+const initialConfig = Object.fromEntries(Object.entries(PACK_OWN_CONFIG).map(([name, config]) =>
+    [name, { enforcementLevel: RULES.find((rule) => rule.name === name)?.enforcementLevel ?? "mandatory", ...config }]));
+
+new PolicyPack("dbt-azure-devops", { policies: RULES.map((rule) => (rule.scope === "stack" ? toStackPolicy(rule) : toResourcePolicy(rule))) }, initialConfig);

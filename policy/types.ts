@@ -12,6 +12,8 @@ export interface PolicyResource {
     parentTypes: string[];
     /** The parent's name, when the resource has a component parent. */
     parentName?: string;
+    /** The stack's name, from the URN (`urn:pulumi:<stack>::...`); the offline plan passes the stack it plans. */
+    stack?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface Rule<TConfig extends object = object> {
      * stack policy, since a resource policy sees one resource only. Default `resource`.
      */
     scope?: "resource" | "stack";
-    /** The Pulumi type token(s) the rule applies to; other resources are not applicable. */
+    /** The Pulumi type token(s) the rule applies to, or "*" for every type; other resources are not applicable. */
     resourceType: string | readonly string[];
     /** JSON schema of the rule's policy config (passed with `--policy-pack-config`). */
     configSchema?: { properties: Record<string, Record<string, unknown>> };
@@ -48,5 +50,5 @@ export interface Rule<TConfig extends object = object> {
 
 /** Whether `rule` applies to resources of `type`. */
 export function appliesTo(rule: Rule<object>, type: string): boolean {
-    return typeof rule.resourceType === "string" ? rule.resourceType === type : rule.resourceType.includes(type);
+    return typeof rule.resourceType === "string" ? rule.resourceType === "*" || rule.resourceType === type : rule.resourceType.includes(type);
 }

@@ -34,5 +34,36 @@ export const SERVICE_PRINCIPAL_TOKEN_SIGNING_CERTIFICATE_TYPE =
 export const APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment";
 export const DELEGATED_PERMISSION_GRANT_TYPE =
     "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant";
+export const APPLICATION_OWNER_TYPE = "azuread:index/applicationOwner:ApplicationOwner";
+export const DIRECTORY_ROLE_ASSIGNMENT_TYPE = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
+export const DIRECTORY_ROLE_MEMBER_TYPE = "azuread:index/directoryRoleMember:DirectoryRoleMember";
+export const DIRECTORY_ROLE_ELIGIBILITY_TYPE = "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest";
+export const ADMINISTRATIVE_UNIT_ROLE_MEMBER_TYPE = "azuread:index/administrativeUnitRoleMember:AdministrativeUnitRoleMember";
+export const GROUP_MEMBER_TYPE = "azuread:index/groupMember:GroupMember";
+export const PRIVILEGED_GROUP_ASSIGNMENT_TYPE = "azuread:index/privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule";
+export const PRIVILEGED_GROUP_ELIGIBILITY_TYPE = "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule";
+export const CLAIMS_MAPPING_ASSIGNMENT_TYPE = "azuread:index/servicePrincipalClaimsMappingPolicyAssignment:ServicePrincipalClaimsMappingPolicyAssignment";
+export const SERVICE_PRINCIPAL_TYPE = "azuread:index/servicePrincipal:ServicePrincipal";
+
+/** The program's component types (see ./declared.ts for where each sits). */
 export const DBT_APP_COMPONENT_TYPE = "dbt-azure-devops:entra:DbtAzureDevOpsApp";
 export const ROTATING_SECRET_COMPONENT_TYPE = "dbt-azure-devops:entra:RotatingClientSecret";
+export const ORGANIZATION_ACCESS_COMPONENT_TYPE = "dbt-azure-devops:azuredevops:OrganizationAccess";
+export const DBT_CLOUD_COMPONENT_TYPE = "dbt-azure-devops:dbtcloud:AzureDevOpsIntegration";
+
+/** The program's dynamic resources (its own providers over REST). */
+export const DIRECTORY_CONNECTION_TYPE = "pulumi-nodejs:dynamic/azuredevops:DirectoryConnection";
+export const ENTITLEMENT_TYPE = "pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement";
+export const PROJECT_PERMISSIONS_TYPE = "pulumi-nodejs:dynamic/azuredevops:ProjectPermissions";
+export const DBT_CLOUD_RECORD_TYPE = "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication";
+/** Issue 15: the Graph-backed rotation (replacing the ApplicationPassword slots) and the app instance property lock. */
+export const CLIENT_SECRET_ROTATION_TYPE = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
+export const APP_INSTANCE_LOCK_TYPE = "pulumi-nodejs:dynamic/entra:AppInstanceLock";
+
+/** What every stack holds besides the program's resources: the root and the default providers. */
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+export const AZUREAD_PROVIDER_TYPE = "pulumi:providers:azuread";
+export const DYNAMIC_PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
+
+/** dbt Cloud's own domains: the pack's default allowed hosts (redirect URIs, the dbt API base). */
+export const DBT_DOMAINS = ["getdbt.com", "dbt.com"];

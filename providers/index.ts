@@ -1,6 +1,7 @@
 /**
- * Dynamic resources, each with its provider, for the services that have no Pulumi provider
- * usable here (Azure DevOps, dbt Cloud); their REST calls are under each service's api/.
+ * Dynamic resources, each with its provider: Azure DevOps and dbt Cloud (no Pulumi provider is
+ * usable here), and what @pulumi/azuread does not do over Microsoft Graph (the client secret's
+ * handover, the app instance property lock); their REST calls are under each service's api/.
  *
  * Conventions every resource class here follows:
  * - Its output properties are `declare`d (`declare public readonly x: pulumi.Output<T>`): with
@@ -12,3 +13,4 @@
  */
 export * from "./azuredevops";
 export * from "./dbtcloud";
+export * from "./entra";

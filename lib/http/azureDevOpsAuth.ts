@@ -6,6 +6,7 @@
  * Never an input: credentials must not land in Pulumi state.
  */
 import { AZURE_DEVOPS_APP_ID } from "../../domain/wellKnownIds";
+import { deployerCredential, TokenSource } from "./entraCredential";
 import { makeHttpError } from "./httpError";
 import { createRedactor } from "./redact";
 
@@ -21,19 +22,11 @@ export interface AzureDevOpsCredentials {
     source: string;
 }
 
-/** Minimal shape of an @azure/identity TokenCredential, so tests can inject one. */
-export interface TokenSource {
-    getToken(scope: string): Promise<{ token: string } | null>;
-}
-
+export type { TokenSource };
 export type TokenSourceFactory = () => TokenSource;
 
 function defaultTokenSource(): TokenSource {
-    // Required lazily: the provider is serialized with its closure, and @azure/identity must
-    // be loaded from node_modules in the provider process rather than captured by value.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const identity = require("@azure/identity") as { DefaultAzureCredential: new () => TokenSource };
-    return new identity.DefaultAzureCredential();
+    return deployerCredential();
 }
 
 export const HOW_TO_GET_AZURE_DEVOPS_CREDENTIALS =

@@ -1,5 +1,5 @@
 import { Rule } from "../types";
-import { APPLICATION_PASSWORD_TYPE } from "../wellKnownIds";
+import { APPLICATION_PASSWORD_TYPE, CLIENT_SECRET_ROTATION_TYPE } from "../wellKnownIds";
 
 export interface ClientSecretLifetimeConfig {
     /** Longest allowed time from now to a client secret's endDate, in days. */
@@ -22,12 +22,15 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
  * A secret without an end date is valid for Entra's default two years and is exactly the
  * credential nobody remembers to rotate. The lifetime is measured from the evaluation instant
  * (`now`), which callers inject so the check is deterministic in tests and in the offline plan.
+ * The program's own secret is minted by its ClientSecretRotation, with the end date of its
+ * `current` input; an ApplicationPassword (declared by hand) carries its own `endDate`.
  */
 export const clientSecretLifetime: Rule<ClientSecretLifetimeConfig> = {
     name: "client-secret-max-lifetime",
-    description: "Every client secret (ApplicationPassword) has an explicit RFC 3339 endDate no further than maxLifetimeDays from now.",
+    description: "Every client secret (the program's ClientSecretRotation, or an ApplicationPassword) has an explicit RFC 3339 end date " +
+        "no further than maxLifetimeDays from now.",
     enforcementLevel: "mandatory",
-    resourceType: APPLICATION_PASSWORD_TYPE,
+    resourceType: [APPLICATION_PASSWORD_TYPE, CLIENT_SECRET_ROTATION_TYPE],
     configSchema: {
         properties: {
             maxLifetimeDays: {
@@ -39,20 +42,22 @@ export const clientSecretLifetime: Rule<ClientSecretLifetimeConfig> = {
         },
     },
     defaultConfig: { maxLifetimeDays: DEFAULT_MAX_LIFETIME_DAYS },
-    check({ props }, { now, config }) {
-        const endDate = props.endDate;
+    check({ type, props }, { now, config }) {
+        const minted = type === CLIENT_SECRET_ROTATION_TYPE;
+        const key = minted ? "current.endDate" : "endDate";
+        const endDate = minted ? (props.current as { endDate?: unknown } | undefined)?.endDate : props.endDate;
         if (endDate === undefined || endDate === null || endDate === "") {
-            const relative = props.endDateRelative ? " (endDateRelative is deprecated and not checked)" : "";
-            return [`has no endDate${relative}: set an explicit RFC 3339 endDate so the secret expires on schedule.`];
+            const relative = !minted && props.endDateRelative ? " (endDateRelative is deprecated and not checked)" : "";
+            return [`has no ${key}${relative}: set an explicit RFC 3339 ${key} so the secret expires on schedule.`];
         }
         if (typeof endDate !== "string" || !RFC3339.test(endDate) || Number.isNaN(Date.parse(endDate))) {
-            return [`endDate ${JSON.stringify(endDate)} is not an RFC 3339 date-time.`];
+            return [`${key} ${JSON.stringify(endDate)} is not an RFC 3339 date-time.`];
         }
         const maxDays = config.maxLifetimeDays;
         const limit = now.getTime() + maxDays * DAY_MS;
         if (Date.parse(endDate) > limit) {
             const days = Math.ceil((Date.parse(endDate) - now.getTime()) / DAY_MS);
-            return [`endDate ${endDate} is ${days} days away, more than the ${maxDays}-day maximum (policy config maxLifetimeDays).`];
+            return [`${key} ${endDate} is ${days} days away, more than the ${maxDays}-day maximum (policy config maxLifetimeDays).`];
         }
         return [];
     },

@@ -1,10 +1,7 @@
+import { outsideCeiling, parsedHttpsUrl, withinCeiling } from "../hosts";
 import { PolicyResource, Rule } from "../types";
-import { APPLICATION_TYPE, DBT_REDIRECT_PATHS } from "../wellKnownIds";
-
-/** dbt Cloud's own domains: the pack's default ceiling for redirect hosts. */
-export const DBT_DOMAINS = ["getdbt.com", "dbt.com"];
-/** The program's component that declares the access hosts (its `dbtCloudHosts` input). */
-export const APP_COMPONENT_TYPE = "dbt-azure-devops:entra:DbtAzureDevOpsApp";
+import { asArray, asRecord } from "../values";
+import { APPLICATION_TYPE, DBT_APP_COMPONENT_TYPE, DBT_DOMAINS, DBT_REDIRECT_PATHS } from "../wellKnownIds";
 
 export interface DbtRedirectUrisConfig {
     /** Hosts allowed besides those under `allowedDomains`: a custom domain is listed here, in the pack config. */
@@ -29,8 +26,8 @@ export interface DbtRedirectUrisConfig {
 export const dbtRedirectUris: Rule<DbtRedirectUrisConfig> = {
     name: "entra-app-dbt-redirect-uris-only",
     description: "Web redirect URIs are https, on a host both allowed by the policy config (allowedDomains, default *.getdbt.com / *.dbt.com, " +
-        "or allowedHosts) and declared by the stack's dbt Cloud hosts, and only dbt Cloud's /complete/azure_active_directory[_service_user] paths; " +
-        "no SPA or public-client URIs.",
+        "or allowedHosts) and declared by the stack's dbt Cloud hosts, and only dbt Cloud's /complete/azure_active_directory[_service_user] paths " +
+        "(other platforms' URIs: entra-app-web-redirect-uris-only).",
     enforcementLevel: "mandatory",
     // It reads the app component's declared hosts, another resource: a stack policy in the pack.
     scope: "stack",
@@ -56,12 +53,6 @@ export const dbtRedirectUris: Rule<DbtRedirectUrisConfig> = {
                 violations.push(`Web redirect URI ${JSON.stringify(uri)} ${problem}.`);
             }
         }
-        // dbt Cloud is a confidential web client: other platforms have no business here.
-        for (const platform of ["spa", "publicClient"]) {
-            for (const uri of asArray(asRecord(props[platform])?.redirectUris)) {
-                violations.push(`${platform} redirect URI ${JSON.stringify(uri)} is not allowed; dbt Cloud only uses Web redirect URIs.`);
-            }
-        }
         return violations;
     },
 };
@@ -79,7 +70,7 @@ export interface AllowedHosts {
 /** The pack config's ceiling, narrowed by the hosts the stack declares (the app component's `dbtCloudHosts`). */
 export function allowedHostsOf(context: { config: Partial<DbtRedirectUrisConfig>; stack?: readonly PolicyResource[] }): AllowedHosts {
     const lower = (values: unknown) => (Array.isArray(values) ? values : []).filter((h): h is string => typeof h === "string").map((h) => h.toLowerCase());
-    const declared = (context.stack ?? []).filter((r) => r.type === APP_COMPONENT_TYPE).flatMap((r) => lower(r.props.dbtCloudHosts));
+    const declared = (context.stack ?? []).filter((r) => r.type === DBT_APP_COMPONENT_TYPE).flatMap((r) => lower(r.props.dbtCloudHosts));
     return {
         domains: lower(context.config.allowedDomains ?? DBT_DOMAINS),
         hosts: lower(context.config.allowedHosts ?? []),
@@ -89,17 +80,9 @@ export function allowedHostsOf(context: { config: Partial<DbtRedirectUrisConfig>
 
 /** Why a URI is not one of dbt Cloud's, or undefined when it is. */
 export function redirectUriProblem(uri: unknown, allowed: AllowedHosts = { domains: DBT_DOMAINS, hosts: [] }): string | undefined {
-    if (typeof uri !== "string") {
-        return "is not a string";
-    }
-    let url: URL;
-    try {
-        url = new URL(uri);
-    } catch {
-        return "is not an absolute URL";
-    }
-    if (url.protocol !== "https:") {
-        return "is not https";
+    const url = parsedHttpsUrl(uri);
+    if (typeof url === "string") {
+        return url;
     }
     if (url.username || url.password || url.search || url.hash) {
         return "carries credentials, a query or a fragment";
@@ -115,18 +98,9 @@ export function redirectUriProblem(uri: unknown, allowed: AllowedHosts = { domai
     if (allowed.declared && !allowed.declared.includes(host)) {
         reasons.push(`not one of ${allowed.declared.join(", ")} (the stack's dbtCloudHost and dbtCloudAdditionalHosts)`);
     }
-    if (!allowed.hosts.includes(host) && !allowed.domains.some((d) => host === d || host.endsWith(`.${d}`))) {
-        reasons.push(`not allowed by the policy pack: outside ${allowed.domains.length > 0 ? allowed.domains.join(", ") : "(no domains)"} ` +
-            `and not in its config's allowedHosts (${allowed.hosts.length > 0 ? allowed.hosts.join(", ") : "none"}); a custom domain must be listed ` +
+    if (!withinCeiling(host, allowed.domains, allowed.hosts)) {
+        reasons.push(`not allowed by the policy pack: ${outsideCeiling(allowed.domains, allowed.hosts)}; a custom domain must be listed ` +
             "there, in the policy-pack config file (policy/config.json, --policy-pack-config), not only in the stack's config");
     }
     return reasons.length > 0 ? `is on host ${host}, ${reasons.join("; and ")}` : undefined;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function asArray(value: unknown): unknown[] {
-    return Array.isArray(value) ? value : [];
 }

@@ -12,7 +12,7 @@ import { ENV_KNOBS, envInteger, httpSettingsFromEnv } from "../../lib/http/setti
 import { DIRECTORY_MODES, DirectoryMode } from "../../domain/directoryMode";
 import { sameGuid } from "../../domain/guid";
 import { sameOrganization } from "../../domain/organizationName";
-import { guidFailures, oneOfFailures, organizationFailures } from "./checkFailures";
+import { guidFailures, oneOfFailures, organizationFailures } from "../checkFailures";
 import { OrganizationTenant, readOrganizationTenant } from "./api/connectionData";
 import { markConnectedThisRun } from "./api/client";
 import { ReadLagPolling, readUntil } from "./api/eventually";

@@ -10,7 +10,7 @@ import { AdoSession, openAdoSession } from "./api/client";
 import { sameOrganization } from "../../domain/organizationName";
 import { PROJECT_ACCESS_MODES, ProjectAccess } from "../../domain/projectAccess";
 import { sameProject } from "../../domain/projectName";
-import { oneOfFailures, organizationFailures, projectFailures } from "./checkFailures";
+import { oneOfFailures, organizationFailures, projectFailures } from "../checkFailures";
 import { addMembership, findProjectGroup, isDirectMember, projectScopeDescriptor, removeMembership } from "./api/graph";
 import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import { plannedGrants } from "./api/grants";

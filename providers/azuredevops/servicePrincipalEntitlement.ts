@@ -10,7 +10,7 @@ import { ENV_KNOBS, envInteger } from "../../lib/http/settings";
 import { ACCESS_LEVELS, AccessLevel, DEFAULT_ACCESS_LEVEL } from "../../domain/accessLevel";
 import { sameGuid } from "../../domain/guid";
 import { sameOrganization } from "../../domain/organizationName";
-import { guidFailures, oneOfFailures, organizationFailures } from "./checkFailures";
+import { guidFailures, oneOfFailures, organizationFailures } from "../checkFailures";
 import { AdoSession, openAdoSession } from "./api/client";
 import { notVisibleYet, ReadLagPolling, readLagPollingFromEnv, readUntil } from "./api/eventually";
 import {

@@ -1,2 +1,2 @@
-/** dbt Cloud dynamic resource and its provider; its REST calls are in ./api. */
-export * from "./azureAdApplication";
+/** dbt Cloud's Azure AD application record, as the secret handover writes it; its REST calls are in ./api. */
+export * from "./record";

@@ -7,8 +7,10 @@ const DYNAMIC = {
     connection: "pulumi-nodejs:dynamic/azuredevops:DirectoryConnection",
     entitlement: "pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement",
     permissions: "pulumi-nodejs:dynamic/azuredevops:ProjectPermissions",
-    dbtCloud: "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication",
+    rotation: "pulumi-nodejs:dynamic/entra:ClientSecretRotation",
+    lock: "pulumi-nodejs:dynamic/entra:AppInstanceLock",
 } as const;
+const FORMER_DBT_RECORD = "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication";
 
 /** The provider code Pulumi serialized into the resource: proof the closure serializes. */
 function serializedProvider(run: Evaluation, type: string): string {
@@ -17,11 +19,19 @@ function serializedProvider(run: Evaluation, type: string): string {
     return provider as string;
 }
 
-describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
+describe("Azure DevOps and dbt Cloud resources inside the real program", function () {
+    // The first evaluation serializes every dynamic provider's closure (TypeScript's parser, loaded once).
+    this.timeout(60_000);
+
     const projects = { adoProjects: '["Analytics","Data Platform"]', dbtCloudAccountId: "70403103926931" };
 
     // Distinctive values: if serialization captured the environment or a token, they would show.
-    const TOKENS = { AZDO_PERSONAL_ACCESS_TOKEN: "pat-4f9c1e2d7a6b5c3e0f1a2b3c4d5e6f70", DBT_CLOUD_TOKEN: "dbtc_Zq8w7e6r5t4y3u2i1o0pLkJhGfDsA" };
+    const TOKENS = {
+        AZDO_PERSONAL_ACCESS_TOKEN: "pat-4f9c1e2d7a6b5c3e0f1a2b3c4d5e6f70",
+        DBT_CLOUD_TOKEN: "dbtc_Zq8w7e6r5t4y3u2i1o0pLkJhGfDsA",
+        // The deploying identity's secret, which the Graph-backed providers' credential reads at run time.
+        AZURE_CLIENT_SECRET: "dpl8Q~Vb3nM2kL1jH0gF9dS8aP7oI6uY5tR4eW3q",
+    };
     let saved: Record<string, string | undefined> = {};
     before(() => {
         saved = Object.fromEntries(Object.keys(TOKENS).map((k) => [k, process.env[k]]));
@@ -109,31 +119,52 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", () => {
         assert.equal(run.resources.filter((r) => r.type === DYNAMIC.connection).length, 1);
     });
 
-    it("writes the four dbt Cloud values and the mode, with the newest secret, to the account's record", async () => {
+    it("hands each new secret to the account's record: one Graph-backed rotation with the record's fields, and no secret among its inputs", async () => {
         const run = await runProgram({ config: projects });
-        const record = only(run, DYNAMIC.dbtCloud);
+        const rotation = only(run, DYNAMIC.rotation);
         const app = only(run, TYPES.application);
-        assert.equal(record.name, "dbt-azure-devops-dbt-cloud");
-        // Inside its component now, aliased to where stacks from before hold it: no parent.
-        assert.equal(record.parent, "dbt-azure-devops-dbt-cloud");
-        assert.deepEqual(record.options.aliases, [{ type: DYNAMIC.dbtCloud, name: "dbt-azure-devops-dbt-cloud" }]);
-        assert.deepEqual({ ...record.actualInputs, __provider: undefined }, {
+        assert.equal(rotation.name, "dbt-azure-devops-secret-rotation");
+        assert.equal(rotation.parent, "dbt-azure-devops-secret");
+        // It carries on the former record resource's state (under its component, and before that at the root).
+        assert.deepEqual(rotation.options.aliases, [
+            { type: FORMER_DBT_RECORD, name: "dbt-azure-devops-dbt-cloud", parent: "dbt-azure-devops-dbt-cloud" },
+            { type: FORMER_DBT_RECORD, name: "dbt-azure-devops-dbt-cloud" },
+        ]);
+        assert.equal(run.resources.filter((r) => r.type === FORMER_DBT_RECORD).length, 0);
+        assert.deepEqual({ ...rotation.actualInputs, __provider: undefined }, {
             __provider: undefined,
-            accountId: 70403103926931,
-            apiBaseUrl: "https://cloud.getdbt.com/api",
-            authMethod: "service_principal",
+            applicationObjectId: app.state?.objectId,
             clientId: app.state?.clientId,
-            clientSecret: run.actualOutputs.clientSecret,
-            organizationName: "contoso-data",
             tenantId: run.actualOutputs.tenantId,
+            owner: "dbt-azure-devops/test",
+            current: { slot: "b", period: 11, periodStart: "2026-09-17T00:00:00Z", endDate: "2027-03-30T00:00:00Z" },
+            readiness: { successes: 8, timeoutSeconds: 300 },
+            handover: {
+                kind: "dbtCloud",
+                accountId: "70403103926931",
+                apiBaseUrl: "https://cloud.getdbt.com/api",
+                organizationName: "contoso-data",
+                authMethod: "service_principal",
+                redirectHosts: ["cloud.getdbt.com"],
+            },
         });
-        assert.equal(record.inputs.clientSecret, "[secret]");
-        const emea = only(await runProgram({ config: { ...projects, dbtCloudHost: "https://emea.dbt.com" } }), DYNAMIC.dbtCloud);
-        assert.equal(emea.inputs.apiBaseUrl, "https://emea.dbt.com/api");
+        assert.ok(!JSON.stringify(rotation.inputs).includes("[secret]"), "the secret is not an input: it never reaches Pulumi");
+        assert.equal(run.actualOutputs.clientSecret, undefined);
+        const emea = only(await runProgram({ config: { ...projects, dbtCloudHost: "https://emea.dbt.com" } }), DYNAMIC.rotation);
+        assert.equal((emea.inputs.handover as { apiBaseUrl: string }).apiBaseUrl, "https://emea.dbt.com/api");
+        assert.deepEqual((emea.inputs.handover as { redirectHosts: string[] }).redirectHosts, ["emea.dbt.com"]);
     });
 
-    it("leaves dbt Cloud alone when no account id is set", async () => {
+    it("takes the readiness settings from config", async () => {
+        const run = await runProgram({ config: { ...projects, secretReadinessChecks: "3", secretReadinessTimeoutSeconds: "60" } });
+        assert.deepEqual(only(run, DYNAMIC.rotation).inputs.readiness, { successes: 3, timeoutSeconds: 60 });
+    });
+
+    it("leaves dbt Cloud alone when no account id is set: the secret goes to the clientSecret output", async () => {
         const run = await runProgram();
-        assert.equal(run.resources.filter((r) => r.type === DYNAMIC.dbtCloud).length, 0);
+        const rotation = only(run, DYNAMIC.rotation);
+        assert.deepEqual(rotation.inputs.handover, { kind: "stackOutput" });
+        assert.deepEqual(rotation.options.aliases, undefined, "no former dbt record to carry on");
+        assert.equal(run.outputs.clientSecret, "[secret]");
     });
 });

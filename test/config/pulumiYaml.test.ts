@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import {
-    DBT_AZURE_DEVOPS_APP_DEFAULTS, DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS, ORGANIZATION_ACCESS_DEFAULTS,
+    DBT_AZURE_DEVOPS_APP_DEFAULTS, ORGANIZATION_ACCESS_DEFAULTS, ROTATING_CLIENT_SECRET_DEFAULTS,
 } from "../../components";
 import { MAX_SECRET_LIFETIME_DAYS, OVERLAP_DAYS_RANGE, ROTATION_DAYS_RANGE, STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
 import { DEFAULT_MAX_LIFETIME_DAYS } from "../../policy/rules/clientSecretLifetime";
@@ -47,8 +47,10 @@ describe("Pulumi.yaml and the stack files", () => {
             owners: DBT_AZURE_DEVOPS_APP_DEFAULTS.owners,
             adminConsent: DBT_AZURE_DEVOPS_APP_DEFAULTS.adminConsent,
             protectApplication: DBT_AZURE_DEVOPS_APP_DEFAULTS.protectApplication,
-            secretRotationDays: DBT_AZURE_DEVOPS_APP_DEFAULTS.secretRotationDays,
-            secretOverlapDays: DBT_AZURE_DEVOPS_APP_DEFAULTS.secretOverlapDays,
+            secretRotationDays: ROTATING_CLIENT_SECRET_DEFAULTS.rotationDays,
+            secretOverlapDays: ROTATING_CLIENT_SECRET_DEFAULTS.overlapDays,
+            secretReadinessChecks: ROTATING_CLIENT_SECRET_DEFAULTS.readinessChecks,
+            secretReadinessTimeoutSeconds: ROTATING_CLIENT_SECRET_DEFAULTS.readinessTimeoutSeconds,
             connectDirectory: ORGANIZATION_ACCESS_DEFAULTS.connectDirectory,
             adoProjects: ORGANIZATION_ACCESS_DEFAULTS.projects,
             adoProjectAccess: ORGANIZATION_ACCESS_DEFAULTS.projectAccess,
@@ -57,8 +59,6 @@ describe("Pulumi.yaml and the stack files", () => {
         for (const [key, componentDefault] of Object.entries(fedBy)) {
             assert.deepEqual(declarations[key].default, componentDefault, key);
         }
-        assert.equal(DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS.dbtCloudHost, DBT_AZURE_DEVOPS_APP_DEFAULTS.dbtCloudHost);
-        assert.equal(DBT_CLOUD_AZURE_DEVOPS_INTEGRATION_DEFAULTS.authMode, DBT_AZURE_DEVOPS_APP_DEFAULTS.authMode);
     });
 
     it("caps secret lifetimes where the policy pack does", () => {

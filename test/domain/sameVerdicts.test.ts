@@ -10,10 +10,11 @@
 import * as assert from "assert/strict";
 import { runtime } from "@pulumi/pulumi";
 import { STACK_CONFIG_PARSERS } from "../../config/stackConfigSchema";
+import { baseUrlOverrideProblem } from "../../domain/baseUrlOverride";
 import { directoryConnectionProvider, DirectoryConnectionInputs } from "../../providers/azuredevops/directoryConnection";
 import { projectPermissionsProvider, ProjectPermissionsInputs } from "../../providers/azuredevops/projectPermissions";
 import { EntitlementInputs, servicePrincipalEntitlementProvider } from "../../providers/azuredevops/servicePrincipalEntitlement";
-import { azureAdApplicationProvider, AzureAdApplicationInputs } from "../../providers/dbtcloud/azureAdApplication";
+import { ClientSecretRotationInputs, clientSecretRotationProvider } from "../../providers/entra/clientSecretRotation";
 
 const GUID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
@@ -26,11 +27,20 @@ const VALID = {
     } as ProjectPermissionsInputs,
     // mode unknown (as in a preview): check validates the inputs and makes no call to Azure DevOps.
     connection: { organization: "contoso", tenantId: GUID, mode: runtime.unknownValue } as unknown as DirectoryConnectionInputs,
-    dbt: {
-        accountId: 1, apiBaseUrl: "https://cloud.getdbt.com/api", organizationName: "contoso", clientId: GUID, clientSecret: "s3cret",
-        tenantId: GUID, authMethod: "service_principal",
-    } as AzureAdApplicationInputs,
+    rotation: {
+        applicationObjectId: GUID, clientId: GUID, tenantId: GUID, owner: "dbt-azure-devops/dev",
+        current: { slot: "a", period: 1, periodStart: "2024-03-31T00:00:00.000Z", endDate: "2024-09-11T00:00:00Z" },
+        readiness: { successes: 8, timeoutSeconds: 300 },
+        handover: { kind: "dbtCloud", accountId: "1", apiBaseUrl: "https://cloud.getdbt.com/api", organizationName: "contoso", authMethod: "service_principal", redirectHosts: ["cloud.getdbt.com"] },
+    } as ClientSecretRotationInputs,
 };
+
+/** Whether the rotation's check accepts `value` for the dbt handover's `field` (the other inputs valid). */
+async function handoverAccepts(field: string, value: string): Promise<boolean> {
+    const news = { ...VALID.rotation, handover: { ...VALID.rotation.handover, [field]: value } } as ClientSecretRotationInputs;
+    const result = await clientSecretRotationProvider.check!({} as ClientSecretRotationInputs, news);
+    return !(result.failures ?? []).some((f) => f.property === `handover.${field}`);
+}
 
 /** Whether a provider's check accepts `value` for `property` (the other inputs valid). */
 async function accepts<T extends object>(provider: { check?: (olds: T, news: T) => Promise<{ failures?: Array<{ property: string }> }> }, valid: T, property: string, value: string): Promise<boolean> {
@@ -48,7 +58,7 @@ const KINDS: Record<string, { judges: Record<string, Judge>; cases: Array<[value
             "ServicePrincipalEntitlement.check organization": (v) => accepts(servicePrincipalEntitlementProvider, VALID.entitlement, "organization", v),
             "ProjectPermissions.check organization": (v) => accepts(projectPermissionsProvider, VALID.permissions, "organization", v),
             "DirectoryConnection.check organization": (v) => accepts(directoryConnectionProvider, VALID.connection, "organization", v),
-            "DbtCloudAzureAdApplication.check organizationName": (v) => accepts(azureAdApplicationProvider, VALID.dbt, "organizationName", v),
+            "ClientSecretRotation.check handover.organizationName": (v) => handoverAccepts("organizationName", v),
         },
         cases: [
             ["contoso", true], ["Contoso", true], ["CONTOSO", true], ["contoso-data-2", true], ["a", true], ["9", true],
@@ -65,8 +75,9 @@ const KINDS: Record<string, { judges: Record<string, Judge>; cases: Array<[value
             "config existingApplicationObjectId": (v) => STACK_CONFIG_PARSERS.existingApplicationObjectId(v).ok,
             "ServicePrincipalEntitlement.check servicePrincipalObjectId": (v) => accepts(servicePrincipalEntitlementProvider, VALID.entitlement, "servicePrincipalObjectId", v),
             "DirectoryConnection.check tenantId": (v) => accepts(directoryConnectionProvider, VALID.connection, "tenantId", v),
-            "DbtCloudAzureAdApplication.check clientId": (v) => accepts(azureAdApplicationProvider, VALID.dbt, "clientId", v),
-            "DbtCloudAzureAdApplication.check tenantId": (v) => accepts(azureAdApplicationProvider, VALID.dbt, "tenantId", v),
+            "ClientSecretRotation.check applicationObjectId": (v) => accepts(clientSecretRotationProvider, VALID.rotation, "applicationObjectId", v),
+            "ClientSecretRotation.check clientId": (v) => accepts(clientSecretRotationProvider, VALID.rotation, "clientId", v),
+            "ClientSecretRotation.check tenantId": (v) => accepts(clientSecretRotationProvider, VALID.rotation, "tenantId", v),
         },
         cases: [
             [GUID, true], [GUID.toUpperCase(), true], ["72F988BF-86f1-41AF-91ab-2D7CD011DB47", true],
@@ -77,11 +88,26 @@ const KINDS: Record<string, { judges: Record<string, Judge>; cases: Array<[value
     "authentication mode": {
         judges: {
             "config authMode": (v) => STACK_CONFIG_PARSERS.authMode(v).ok,
-            "DbtCloudAzureAdApplication.check authMethod": (v) => accepts(azureAdApplicationProvider, VALID.dbt, "authMethod", v),
+            "ClientSecretRotation.check handover.authMethod": (v) => handoverAccepts("authMethod", v),
         },
         cases: [
             ["service_principal", true], ["service_user", true], ["Service_Principal", false], ["SERVICE_USER", false],
             ["service-principal", false], ["serviceprincipal", false], ["oauth", false], ["", false],
+        ],
+    },
+    // Where tokens may be sent: the override variables and the dbt handover's apiBaseUrl (issue 17, Why 9).
+    "token URL": {
+        judges: {
+            "env override (DBT_CLOUD_HOST_URL)": (v) => baseUrlOverrideProblem("DBT_CLOUD_HOST_URL", v) === undefined,
+            "ClientSecretRotation.check handover.apiBaseUrl": (v) => handoverAccepts("apiBaseUrl", v),
+        },
+        cases: [
+            ["https://cloud.getdbt.com/api", true], ["https://ab123.us1.dbt.com/api", true], ["http://127.0.0.1:8080/api", true],
+            ["http://localhost:9000/api", true], ["http://[::1]:9000", true], ["HTTP://LOCALHOST/api", true],
+            ["http://cloud.getdbt.com/api", false], ["http://localhost.evil.example/api", false], ["http://127.0.0.1.evil.example", false],
+            ["http://localhost\t.evil.example", false], ["http://localhost\n.evil.example", false], ["http://local\rhost.evil.example", false],
+            ["http://localhost\u0000.evil.example", false], ["https://user:pass@cloud.getdbt.com/api", false],
+            ["http://evil.example@localhost/api", false], ["ftp://cloud.getdbt.com", false], ["cloud.getdbt.com/api", false], ["", false],
         ],
     },
     "project name": {

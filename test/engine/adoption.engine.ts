@@ -3,7 +3,7 @@
  * manual setup (single-tenant, Graph User.Read, one redirect URI, a hand-made secret that dbt
  * Cloud holds, developers linked to its client id). Run 1 sets existingApplicationObjectId and
  * existingServicePrincipalObjectId: the engine imports the app and its principal and converges
- * them in the same `pulumi up`, mints the two rotation slots and hands dbt Cloud the new secret.
+ * them in the same `pulumi up`, mints the current slot's secret and hands it to dbt Cloud.
  * Run 2 drops the two keys: nothing changes. dbt Cloud holds a valid secret at every step.
  */
 import * as assert from "assert";
@@ -69,7 +69,7 @@ describe("engine: adopting a hand-made app registration", function () {
         await stopEngineStack({ clouds, ws });
     });
 
-    it("1. the first preview imports the app and its principal under their usual names, and plans two new secrets", async () => {
+    it("1. the first preview imports the app and its principal under their usual names, and plans the secret handover", async () => {
         await ws.pulumi(["config", "set", "existingApplicationObjectId", APP_OBJECT_ID]);
         await ws.pulumi(["config", "set", "existingServicePrincipalObjectId", SP_OBJECT_ID]);
         const preview = await ws.pulumi(["preview", "--json"]);
@@ -81,7 +81,7 @@ describe("engine: adopting a hand-made app registration", function () {
         // declare preview support (its clientId input turns unknown); `up` does not replace it.
         assert.deepStrictEqual(opOf(APP, "dbt-azure-devops-app"), ["import", "update"]);
         assert.strictEqual(opOf(SP, "dbt-azure-devops-sp")[0], "import");
-        assert.ok(steps.some((s) => s.urn.includes("applicationPassword") && s.op === "create"));
+        assert.ok(steps.some((s) => s.urn.includes("ClientSecretRotation") && s.op === "create"));
         assert.strictEqual(ws.tenant().applications.length, 1, "a preview writes nothing");
     });
 
@@ -96,7 +96,8 @@ describe("engine: adopting a hand-made app registration", function () {
         assert.deepStrictEqual(app.web.redirectUris, ["https://cloud.getdbt.com/complete/azure_active_directory"]);
         assert.deepStrictEqual(app.requiredResourceAccesses, [{ resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: AZURE_DEVOPS_USER_IMPERSONATION_ID, type: "Scope" }] }]);
         assert.strictEqual(tenant.servicePrincipals.filter((s) => s.clientId === CLIENT_ID).length, 1, "the principal adopted, not duplicated");
-        assert.strictEqual(app.passwords.length, 3, "two rotation slots beside the hand-made secret, which is left alone");
+        assert.strictEqual(app.passwords.length, 2, "the new secret beside the hand-made one, which is left alone (and reported)");
+        assert.match(result.stdout, /did not make: a11ce000-0000-4000-8000-0000000000e1/, "the hand-made secret is reported by key id");
         assert.ok(app.passwords.some((p) => p.value === HAND_MADE_SECRET));
         assert.notStrictEqual(clouds.dbtSecret(), HAND_MADE_SECRET, "dbt Cloud got the program's secret in the same run");
         assertDbtHoldsValidSecret(clouds, tenant, "after run 1");

@@ -92,11 +92,16 @@ describe("engine: switching an emea stack from service user to service principal
         const subject = FakeAzureDevOps.subjectDescriptor(sp.objectId);
         assert.ok([...clouds.ado.memberships].some((m) => m.startsWith(`${subject}|`) && m.endsWith(FakeAzureDevOps.groupDescriptor(project.id, "Readers"))), `Readers on ${PROJECT}: ${[...clouds.ado.memberships].join(", ")}`);
         assert.ok([...clouds.ado.aces.keys()].some((key) => key.includes(project.id) && key.includes(sp.objectId)), "permission bits granted on the project");
-        // The secret: not rotated by the switch, so dbt Cloud was handed the one it already held.
-        assert.deepStrictEqual(app.passwords.map((p) => p.keyId).sort(), keysBefore, "no secret minted or deleted");
-        assert.strictEqual(clouds.dbtSecret(), heldBefore);
-        assert.ok(app.passwords.some((p) => p.value === clouds.dbtSecret() && Date.parse(p.endDate) > Date.now()), "dbt Cloud holds a valid secret of the app");
-        assert.ok(!tenant.calls.slice(callsBefore).some((c) => c.op === "delete"), "nothing deleted in the tenant");
+        // The secret: dbt's API needs it on every write, so the switch handed dbt Cloud a fresh one, minted into
+        // the current slot; the one it held until then was removed only after that write.
+        const minted = app.passwords.filter((p) => !keysBefore.includes(p.keyId));
+        assert.strictEqual(minted.length, 1, "one fresh secret");
+        assert.strictEqual(clouds.dbtSecret(), minted[0].value, "dbt Cloud holds it");
+        assert.notStrictEqual(clouds.dbtSecret(), heldBefore);
+        assert.ok(Date.parse(minted[0].endDate) > Date.now(), "and it is valid");
+        const removals = tenant.calls.slice(callsBefore).filter((c) => c.op === "graph:removePassword" && c.outcome === "ok");
+        assert.deepStrictEqual(removals.map((c) => c.id), keysBefore, "the secret dbt Cloud held before, and only that, was removed");
+        assert.ok(removals[0].n > writes[writes.length - 1].tenantCalls, "after dbt Cloud was written");
         assert.deepStrictEqual(problems, []);
 
         const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;

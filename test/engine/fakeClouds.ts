@@ -5,8 +5,9 @@
  */
 import { FakeAzureDevOps, PAT, TENANT } from "../azuredevops/fakeAzureDevOps";
 import { DBT_TOKEN, FakeDbtCloud, FakeDeployment } from "../dbtcloud/fakeDbtCloud";
+import { DEFAULT_DEPLOYER_SECRET, FakeEntra } from "../entra/fakeEntra";
 import { FAST_HTTP_ENV, RecordedRequest } from "../http/fakeServer";
-import { readTenant, Tenant } from "./fakeAzuread/tenant";
+import { DEFAULT_DEPLOYER_CLIENT_ID, readTenant, Tenant } from "./fakeAzuread/tenant";
 import { EngineWorkspace, requireEngine } from "./workspace";
 
 export { PAT, DBT_TOKEN, TENANT };
@@ -25,6 +26,8 @@ export interface FakeCloudsOptions {
 export class FakeClouds {
     public readonly ado = new FakeAzureDevOps();
     public readonly dbt: FakeDbtCloud;
+    /** Entra's token endpoint and Microsoft Graph, over the workspace's tenant file: see `startEntra`. */
+    public entra: FakeEntra | undefined;
     public env: Record<string, string> = {};
 
     constructor(options: FakeCloudsOptions = {}) {
@@ -52,22 +55,42 @@ export class FakeClouds {
             DBT_CLOUD_HOST_URL: `${dbtBase}/api`,
             DBT_CLOUD_TOKEN: DBT_TOKEN,
             AZDO_PERSONAL_ACCESS_TOKEN: PAT,
+            // Every base-URL override above is a test override.
+            DBT_ADO_TEST_OVERRIDES: "1",
+            // A new secret proves itself with 8 token requests: 50 ms apart here, one second for real.
+            DBT_ADO_READINESS_PAUSE_MS: "50",
+            DBT_ADO_GRAPH_LAG_PAUSE_MS: "50",
         };
         return this.env;
     }
 
-    public async stop(): Promise<void> {
-        await Promise.all([this.ado.server.stop(), this.dbt.server.stop()]);
+    /**
+     * Starts the fake identity platform and Graph over `tenantFile` (one directory with the fake
+     * azuread plugin) and returns the variables that point @azure/identity and the Graph client at
+     * it: the deploying identity signs in with a client secret (EnvironmentCredential), as a
+     * pipeline's service principal could.
+     */
+    public async startEntra(tenantFile: string): Promise<Record<string, string>> {
+        this.entra = new FakeEntra(tenantFile);
+        const entraEnv = await this.entra.start();
+        const added = { ...entraEnv, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: DEFAULT_DEPLOYER_CLIENT_ID, AZURE_CLIENT_SECRET: DEFAULT_DEPLOYER_SECRET };
+        this.env = { ...this.env, ...added };
+        return added;
     }
 
-    /** Requests both fakes answered, since the last `forget()`. */
+    public async stop(): Promise<void> {
+        await Promise.all([this.ado.server.stop(), this.dbt.server.stop(), this.entra?.stop()]);
+    }
+
+    /** Requests the fakes answered, since the last `forget()`. */
     public requests(): RecordedRequest[] {
-        return [...this.ado.server.requests, ...this.dbt.server.requests];
+        return [...this.ado.server.requests, ...this.dbt.server.requests, ...(this.entra?.server.requests ?? [])];
     }
 
     public forget(): void {
         this.ado.server.reset();
         this.dbt.server.reset();
+        this.entra?.server.reset();
     }
 
     /** The client secret dbt Cloud's record holds now (undefined without an active record). */
@@ -142,6 +165,12 @@ export async function startEngineStack(
     try {
         const env = await clouds.start();
         const ws = await EngineWorkspace.create({ bin, stack: options.stack ?? "dev", stackFile: options.stackFile, programRoot: options.programRoot, env, tenant: { tenantId: TENANT } });
+        try {
+            ws.addEnv(await clouds.startEntra(ws.tenantFile));
+        } catch (error) {
+            ws.dispose();
+            throw error;
+        }
         return { clouds, ws };
     } catch (error) {
         await clouds.stop();
@@ -157,5 +186,5 @@ export async function stopEngineStack(stack: Partial<EngineStack>): Promise<void
 
 /** Every secret a leak check looks for: the tokens in the environment and every client secret the tenant holds. */
 export function allSecrets(tenant: Tenant): string[] {
-    return [DBT_TOKEN, PAT, ...tenant.applications.flatMap((a) => a.passwords.map((p) => p.value))];
+    return [DBT_TOKEN, PAT, DEFAULT_DEPLOYER_SECRET, ...tenant.applications.flatMap((a) => a.passwords.map((p) => p.value))];
 }

@@ -47,9 +47,11 @@ describe("engine: policy pack and pulumi config set", function () {
         // Both grants are new to this never-deployed stack: Analytics kept at [0], Web in place of Data Platform at [1].
         assert.deepStrictEqual(grants, ["create dbt-azure-devops-ado-project-analytics", "create dbt-azure-devops-ado-project-web"]);
         assert.ok(!urns.some((u) => u.includes("ServicePrincipalDelegatedPermissionGrant")), "adminConsent false drops the consent grant");
-        const password = preview.steps.find((s) => s.urn.includes("ApplicationPassword"));
-        const rotate = password?.newState?.inputs?.rotateWhenChanged as Record<string, string> | undefined;
-        assert.strictEqual(rotate?.rotationDays, "30");
+        // A 30-day period: the current secret lives two periods plus the overlap (14 days) from its period's start.
+        const rotation = preview.steps.find((s) => s.urn.includes("ClientSecretRotation"));
+        const current = rotation?.newState?.inputs?.current as { periodStart: string; endDate: string } | undefined;
+        assert.ok(current, "the rotation resource is planned");
+        assert.strictEqual((Date.parse(current!.endDate) - Date.parse(current!.periodStart)) / 86_400_000, 2 * 30 + 14);
     });
 
     it("10b. a value of the wrong type is refused with the key named", async () => {

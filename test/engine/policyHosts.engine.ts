@@ -31,6 +31,8 @@ const STACK = `config:
   dbt-azure-devops:dbtCloudAdditionalHosts:
     - ab123.us1.dbt.com
   dbt-azure-devops:dbtCloudCustomDomain: true
+  dbt-azure-devops:owners:
+    - 6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b
 `;
 
 /** The entry point of the program that adds a redirect URI; everything else is the repository's. */

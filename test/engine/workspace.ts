@@ -232,6 +232,11 @@ export class EngineWorkspace {
         };
     }
 
+    /** Adds variables to every later command's environment (e.g. a fake started once the tenant file exists). */
+    public addEnv(vars: Record<string, string>): void {
+        Object.assign(this.env, vars);
+    }
+
     public tenant(): Tenant {
         return readTenant(this.tenantFile);
     }

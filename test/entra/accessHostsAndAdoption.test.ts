@@ -13,8 +13,10 @@ describe("DbtAzureDevOpsApp: several access hosts, custom domains, adoption", ()
             "https://cloud.getdbt.com/complete/azure_active_directory",
             "https://ab123.us1.dbt.com/complete/azure_active_directory",
         ]);
-        const record = only(run, "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
-        assert.equal(record.inputs.apiBaseUrl, "https://cloud.getdbt.com/api");
+        const handover = only(run, "pulumi-nodejs:dynamic/entra:ClientSecretRotation").inputs.handover as { apiBaseUrl: string; redirectHosts: string[] };
+        assert.equal(handover.apiBaseUrl, "https://cloud.getdbt.com/api");
+        // dbt's redirect domain is judged against every host the app allows.
+        assert.deepEqual(handover.redirectHosts, ["cloud.getdbt.com", "ab123.us1.dbt.com"]);
         assert.equal(run.outputs.dbtOauthRedirectDomain, "cloud.getdbt.com");
         assert.deepEqual(only(run, "dbt-azure-devops:entra:DbtAzureDevOpsApp").inputs.dbtCloudHosts, ["cloud.getdbt.com", "ab123.us1.dbt.com"]);
     });
@@ -42,8 +44,13 @@ describe("DbtAzureDevOpsApp: several access hosts, custom domains, adoption", ()
         const fresh = await runProgram();
         assert.deepEqual([app.name, app.parent, sp.name, sp.parent], [only(fresh, TYPES.application).name, only(fresh, TYPES.application).parent, only(fresh, TYPES.servicePrincipal, "-sp").name, only(fresh, TYPES.servicePrincipal, "-sp").parent]);
         assert.equal(only(fresh, TYPES.application).options.import, undefined);
-        // Passwords cannot be imported: both slots are new, and the declared shape is the usual one.
-        assert.equal(run.resources.filter((r) => r.type === TYPES.password && !r.options.import).length, 2);
+        // Secrets are never imported: the rotation mints its own for the adopted app (the app's existing
+        // secrets are someone else's: reported, never touched), and the declared shape is the usual one.
+        assert.equal(run.resources.filter((r) => r.type === TYPES.password).length, 0);
+        const rotation = only(run, "pulumi-nodejs:dynamic/entra:ClientSecretRotation");
+        assert.equal(rotation.options.import, undefined);
+        assert.equal(rotation.actualInputs.applicationObjectId, app.state?.objectId);
+        assert.equal(only(run, "pulumi-nodejs:dynamic/entra:AppInstanceLock").options.import, undefined);
         assert.equal(app.inputs.signInAudience, "AzureADMultipleOrgs");
     });
 
@@ -53,10 +60,10 @@ describe("DbtAzureDevOpsApp: several access hosts, custom domains, adoption", ()
     });
 
     it("names the command that adds dbt's redirect domain when the app lacks it", () => {
-        assert.equal(redirectDomainProblem("cloud.getdbt.com", ["cloud.getdbt.com"], 0), undefined);
-        assert.equal(redirectDomainProblem("", ["cloud.getdbt.com"], 0), undefined);
-        assert.match(String(redirectDomainProblem("ab123.us1.dbt.com", ["cloud.getdbt.com"], 0)),
+        assert.equal(redirectDomainProblem("cloud.getdbt.com", ["cloud.getdbt.com"], 0, "not written"), undefined);
+        assert.equal(redirectDomainProblem("", ["cloud.getdbt.com"], 0, "not written"), undefined);
+        assert.match(String(redirectDomainProblem("ab123.us1.dbt.com", ["cloud.getdbt.com"], 0, "not written")),
             /not one of the app registration's hosts .*pulumi config set --path 'dbtCloudAdditionalHosts\[0\]' ab123\.us1\.dbt\.com$/);
-        assert.match(String(redirectDomainProblem("https://XY.us1.dbt.com/", ["cloud.getdbt.com", "ab123.us1.dbt.com"], 1)), /'dbtCloudAdditionalHosts\[1\]' xy\.us1\.dbt\.com$/);
+        assert.match(String(redirectDomainProblem("https://XY.us1.dbt.com/", ["cloud.getdbt.com", "ab123.us1.dbt.com"], 1, "not written")), /'dbtCloudAdditionalHosts\[1\]' xy\.us1\.dbt\.com$/);
     });
 });

@@ -3,6 +3,7 @@ import { AZURE_DEVOPS_APP_ID, MICROSOFT_GRAPH_APP_ID, USER_IMPERSONATION_SCOPE_I
 import { stableGuid } from "../../tools/plan/stableIds";
 import { only, runProgram, TYPES } from "../harness/runProgram";
 
+const ROTATION = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DEPLOYER_OBJECT_ID = stableGuid("objectId", "the deploying identity");
 
@@ -51,7 +52,8 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         const run = await runProgram();
         const declared = run.resources.filter((r) => r.type === TYPES.servicePrincipal);
         assert.deepEqual(declared.map((r) => r.name), ["dbt-azure-devops-sp"]);
-        assert.ok(!JSON.stringify(run.resources.map((r) => r.actualInputs)).includes(`"clientId":"${AZURE_DEVOPS_APP_ID}"`));
+        // Custom resources only: the app component registers the principal it looked up (for the policy pack), which manages nothing.
+        assert.ok(!JSON.stringify(run.resources.filter((r) => r.custom).map((r) => r.actualInputs)).includes(`"clientId":"${AZURE_DEVOPS_APP_ID}"`));
     });
 
     it("keeps the first deployer as owner when no owners are configured, and follows configured owners", async () => {
@@ -85,24 +87,42 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         assert.equal(run.resources.filter((r) => r.type === TYPES.grant).length, 0);
     });
 
+    it("locks the app instance's properties on the app by its object id, every property (Microsoft's recommendation)", async () => {
+        for (const config of [{}, { existingApplicationObjectId: "3f0e8a52-1b7c-4d2e-9a41-6c5b7d8e9f01" }] as Record<string, string>[]) {
+            const run = await runProgram({ config });
+            const lock = only(run, "pulumi-nodejs:dynamic/entra:AppInstanceLock");
+            assert.equal(lock.name, "dbt-azure-devops-lock");
+            assert.equal(lock.parent, "dbt-azure-devops");
+            assert.equal(lock.actualInputs.applicationObjectId, only(run, TYPES.application).state?.objectId);
+            assert.deepEqual(lock.inputs.lock, {
+                isEnabled: true, allProperties: true, credentialsWithUsageVerify: true, credentialsWithUsageSign: true, identifierUris: true, tokenEncryptionKeyId: true,
+            });
+        }
+    });
+
     it("protects the app registration unless told not to", async () => {
         assert.equal(only(await runProgram(), TYPES.application).options.protect, true);
         const unprotected = await runProgram({ config: { protectApplication: "false" } });
         assert.equal(only(unprotected, TYPES.application).options.protect, undefined);
     });
 
-    it("attaches client secrets to the app by its resource id, with end dates from secretRotationDays", async () => {
+    it("rotates the app's client secret over Graph by the app's object id, with end dates from secretRotationDays", async () => {
         const at = new Date("2026-11-27T09:00:00Z");
         for (const days of [30, 90]) {
             const run = await runProgram({ at, config: { secretRotationDays: String(days) } });
             const app = only(run, TYPES.application);
-            const passwords = run.resources.filter((r) => r.type === TYPES.password);
-            assert.equal(passwords.length, 2);
-            for (const password of passwords) {
-                assert.equal(password.inputs.applicationId, app.id);
-                const lifetimeDays = (Date.parse(String(password.inputs.endDate)) - at.getTime()) / 86_400_000;
-                assert.ok(lifetimeDays > 0 && lifetimeDays <= 2 * days + 14, `${password.name} ends ${password.inputs.endDate}`);
-            }
+            assert.equal(run.resources.filter((r) => r.type === TYPES.password).length, 0, "no ApplicationPassword: the secret never reaches Pulumi's state");
+            const rotation = only(run, ROTATION);
+            // Graph's /applications/{id} takes the object id; azuread's resource id is /applications/{object id}.
+            assert.equal(rotation.actualInputs.applicationObjectId, app.state?.objectId);
+            assert.equal(app.id, `/applications/${String(app.state?.objectId)}`);
+            assert.equal(rotation.actualInputs.clientId, app.state?.clientId);
+            const current = rotation.actualInputs.current as { slot: string; period: number; periodStart: string; endDate: string };
+            assert.match(current.slot, /^[ab]$/);
+            const lifetimeDays = (Date.parse(current.endDate) - at.getTime()) / 86_400_000;
+            assert.ok(lifetimeDays > 0 && lifetimeDays <= 2 * days + 14, `the current secret ends ${current.endDate}`);
+            assert.equal((Date.parse(current.endDate) - Date.parse(current.periodStart)) / 86_400_000, 2 * days + 14, "two periods and the overlap");
+            assert.equal(run.outputs.clientSecretExpiresAt, current.endDate);
             const expiresAt = Date.parse(String(run.outputs.clientSecretExpiresAt));
             assert.ok((expiresAt - at.getTime()) / 86_400_000 >= days + 14, "the handed-over secret has a full period plus overlap left");
         }
@@ -121,9 +141,25 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         assert.equal(run.outputs.tenantId, stableGuid("tenantId", "the deploying identity"));
         assert.equal(run.outputs.clientSecret, "[secret]");
         assert.deepEqual(run.outputs.redirectUris, (app.inputs.web as { redirectUris: string[] }).redirectUris);
-        const current = run.resources.find((r) => r.type === TYPES.password && r.state?.value === run.actualOutputs.clientSecret);
-        assert.ok(current, "clientSecret is the value of one of the app's passwords");
-        assert.equal(run.outputs.clientSecretExpiresAt, current.inputs.endDate);
+        // Without dbtCloudAccountId the rotation hands the secret to its `value` output, for a person to copy.
+        const rotation = only(run, ROTATION);
+        assert.deepEqual(rotation.actualInputs.handover, { kind: "stackOutput" });
+        assert.equal(rotation.state?.value, run.actualOutputs.clientSecret, "clientSecret is the value the rotation minted");
+        assert.equal(String(run.actualOutputs.clientSecret).length, 40);
+        assert.equal(run.outputs.clientSecretExpiresAt, (rotation.inputs.current as { endDate: string }).endDate);
+        assert.equal(run.outputs.clientSecretKeyId, rotation.state?.keyId);
+    });
+
+    it("with dbtCloudAccountId, exports no clientSecret: the secret goes from Entra to dbt Cloud and never reaches Pulumi", async () => {
+        const run = await runProgram({ config: { dbtCloudAccountId: "70403103926931" } });
+        assert.deepEqual(Object.keys(run.outputs).sort(), [
+            "adoOrganization", "authMode", "clientId", "clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot",
+            "dbtOauthRedirectDomain", "nextRotationAt", "previousSecretExpiresAt", "redirectUris", "tenantId",
+        ]);
+        const rotation = only(run, ROTATION);
+        assert.equal(rotation.state?.value, undefined);
+        assert.ok(!JSON.stringify(run.resources.map((r) => [r.inputs, r.state])).includes("[secret]"), "no resource carries a secret at all");
+        assert.ok(!Object.values(run.outputs).includes("[secret]"));
     });
 
     it("keeps clientSecret a Pulumi secret even though mocks ignore additionalSecretOutputs", async () => {
@@ -140,8 +176,9 @@ describe("DbtAzureDevOpsApp under the real program", () => {
         for (const name of names) {
             assert.ok(name.startsWith("dbt-azure-devops"), name);
         }
-        // Only the two components and the dbt Cloud record stand at the top; the rest are children.
+        // Only the three components stand at the top; the rest are children.
         const topLevel = run.resources.filter((r) => !r.parent).map((r) => r.name);
-        assert.deepEqual(topLevel.sort(), ["dbt-azure-devops", "dbt-azure-devops-ado"]);
+        assert.deepEqual(topLevel.sort(), ["dbt-azure-devops", "dbt-azure-devops-ado", "dbt-azure-devops-secret"]);
+        assert.deepEqual(run.resources.filter((r) => r.parent === "dbt-azure-devops-secret").map((r) => r.name), ["dbt-azure-devops-secret-rotation"]);
     });
 });

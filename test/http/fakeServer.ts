@@ -4,6 +4,7 @@
  * (429 with Retry-After, 5xx, hangs, connection resets, malformed JSON, 401/403/404).
  */
 import * as http from "http";
+import * as https from "https";
 import { AddressInfo, Socket } from "net";
 
 export interface RecordedRequest {
@@ -42,12 +43,13 @@ export class FakeServer {
     public readonly requests: RecordedRequest[] = [];
     private readonly faults: PendingFault[] = [];
     private readonly sockets = new Set<Socket>();
-    private server: http.Server | undefined;
+    private server: http.Server | https.Server | undefined;
     public baseUrl = "";
     /** Called with every request as it arrives, before any fault or handler: for ordering checks. */
     public onRequest: ((request: RecordedRequest) => void) | undefined;
 
-    constructor(private readonly handler: Handler) {}
+    /** `tls`: serve https with this key and certificate (see test/http/testCertificate.ts). */
+    constructor(private readonly handler: Handler, private readonly options: { tls?: { key: string; cert: string } } = {}) {}
 
     /** Applies `fault` to the next `times` requests that match. */
     public inject(matches: (request: RecordedRequest) => boolean, fault: Fault, times = 1): void {
@@ -61,13 +63,14 @@ export class FakeServer {
     }
 
     public async start(): Promise<string> {
-        this.server = http.createServer((req, res) => this.serve(req, res));
-        this.server.on("connection", (socket) => {
+        const serve = (req: http.IncomingMessage, res: http.ServerResponse) => this.serve(req, res);
+        this.server = this.options.tls ? https.createServer({ key: this.options.tls.key, cert: this.options.tls.cert }, serve) : http.createServer(serve);
+        this.server.on("connection", (socket: Socket) => {
             this.sockets.add(socket);
             socket.on("close", () => this.sockets.delete(socket));
         });
         await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.baseUrl = `${this.options.tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this.baseUrl;
     }
 
@@ -163,8 +166,12 @@ export function useEnv(vars: Record<string, string | undefined>): () => void {
     };
 }
 
-/** Fast, bounded retry settings so fault-injection tests never wait for real backoff. */
+/**
+ * Fast, bounded retry settings so fault-injection tests never wait for real backoff, and the test
+ * switch that lets the fakes' AZDO_*_BASE_URL / DBT_CLOUD_HOST_URL be honoured (domain/baseUrlOverride.ts).
+ */
 export const FAST_HTTP_ENV = {
+    DBT_ADO_TEST_OVERRIDES: "1",
     DBT_ADO_HTTP_TIMEOUT_MS: "2000",
     DBT_ADO_HTTP_MAX_RETRIES: "3",
     DBT_ADO_HTTP_RETRY_BASE_MS: "1",

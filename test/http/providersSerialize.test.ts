@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { directoryConnectionProvider } from "../../providers/azuredevops/directoryConnection";
 import { projectPermissionsProvider } from "../../providers/azuredevops/projectPermissions";
 import { servicePrincipalEntitlementProvider } from "../../providers/azuredevops/servicePrincipalEntitlement";
-import { azureAdApplicationProvider } from "../../providers/dbtcloud/azureAdApplication";
+import { appInstanceLockProvider } from "../../providers/entra/appInstanceLock";
+import { clientSecretRotationProvider } from "../../providers/entra/clientSecretRotation";
 import { FakeAzureDevOps, ORG, PAT, SP_OBJECT_ID, TENANT } from "../azuredevops/fakeAzureDevOps";
 import { FAST_HTTP_ENV, useEnv } from "./fakeServer";
 
@@ -24,12 +25,12 @@ async function roundTrip(provider: pulumi.dynamic.ResourceProvider): Promise<pul
 }
 
 describe("providers survive Pulumi's closure serialization", () => {
-    const providers = { directoryConnectionProvider, servicePrincipalEntitlementProvider, projectPermissionsProvider, azureAdApplicationProvider };
+    const providers = { directoryConnectionProvider, servicePrincipalEntitlementProvider, projectPermissionsProvider, clientSecretRotationProvider, appInstanceLockProvider };
 
     for (const [name, provider] of Object.entries(providers)) {
         it(`${name} serializes and reloads with every method`, async () => {
             const loaded = await roundTrip(provider as pulumi.dynamic.ResourceProvider);
-            for (const method of ["check", "diff", "create", "update", "delete"] as const) {
+            for (const method of ["check", "diff", "create", "read", "update", "delete"] as const) {
                 assert.strictEqual(typeof loaded[method], "function", `${name}.${method}`);
             }
         });

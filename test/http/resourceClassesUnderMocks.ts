@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 pulumi.runtime.setMocks({
-    newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, entitlementId: "e-1", subjectDescriptor: "aadsp.x", identityDescriptor: "Microsoft.X;y", applicationId: 501 } }),
+    newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, entitlementId: "e-1", subjectDescriptor: "aadsp.x", identityDescriptor: "Microsoft.X;y", keyId: "k-1" } }),
     call: (args) => args.inputs,
 }, "project", "stack", false);
 
@@ -14,18 +14,20 @@ async function main(): Promise<void> {
     const { AzureDevOpsDirectoryConnection } = await import("../../providers/azuredevops/directoryConnection");
     const { AzureDevOpsServicePrincipalEntitlement } = await import("../../providers/azuredevops/servicePrincipalEntitlement");
     const { AzureDevOpsProjectPermissions } = await import("../../providers/azuredevops/projectPermissions");
-    const { DbtCloudAzureAdApplication } = await import("../../providers/dbtcloud/azureAdApplication");
+    const { ClientSecretRotation } = await import("../../providers/entra/clientSecretRotation");
 
     const connection = new AzureDevOpsDirectoryConnection("dir", { organization: "contoso", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", mode: "verify" });
     const entitlement = new AzureDevOpsServicePrincipalEntitlement("sp", { organization: "contoso", servicePrincipalObjectId: "92e26ce8-8e7c-4555-bdab-813b34b8e53a" });
     const permissions = new AzureDevOpsProjectPermissions("perm", { organization: "contoso", project: "Analytics", servicePrincipal: entitlement.identifiers, access: "least_privilege" });
-    const dbt = new DbtCloudAzureAdApplication("dbt", {
-        accountId: 1, apiBaseUrl: "https://cloud.getdbt.com/api", organizationName: "contoso", clientId: "c", clientSecret: "plain-secret-value", tenantId: "t", authMethod: "service_principal",
+    const rotation = new ClientSecretRotation("rotation", {
+        applicationObjectId: "92e26ce8-8e7c-4555-bdab-813b34b8e53a", clientId: "c", tenantId: "t", owner: "project/stack",
+        current: { slot: "a", period: 1, periodStart: "2024-03-31T00:00:00Z", endDate: "2024-09-11T00:00:00Z" },
+        readiness: { successes: 8, timeoutSeconds: 300 },
+        handover: { kind: "dbtCloud", accountId: "1", apiBaseUrl: "https://cloud.getdbt.com/api", organizationName: "contoso", authMethod: "service_principal", redirectHosts: ["cloud.getdbt.com"] },
     });
-    const secretIsSecretPromise = pulumi.isSecret(dbt.clientSecret);
-    pulumi.all([connection.mode, entitlement.accessLevel, entitlement.identityDescriptor, permissions.servicePrincipal, dbt.applicationId, secretIsSecretPromise])
-        .apply(([mode, accessLevel, identityDescriptor, servicePrincipal, applicationId, secretIsSecret]) => {
-            console.log(JSON.stringify({ mode, accessLevel, identityDescriptor, servicePrincipal, applicationId, secretIsSecret }));
+    pulumi.all([connection.mode, entitlement.accessLevel, entitlement.identityDescriptor, permissions.servicePrincipal, rotation.keyId])
+        .apply(([mode, accessLevel, identityDescriptor, servicePrincipal, keyId]) => {
+            console.log(JSON.stringify({ mode, accessLevel, identityDescriptor, servicePrincipal, keyId }));
         });
 }
 

@@ -5,27 +5,21 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import YAML from "yaml";
-import { runPlanCommand } from "../../tools/plan/cli";
 import { offlinePlan } from "../../tools/plan/offlinePlan";
 import { PlanDocument } from "../../tools/plan/renderPlan";
 import { readProjectFile } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
 import { BAD_CONFIGS } from "../config/badConfigs";
+import { plan } from "./planHelpers";
 
 const AT = "2026-11-27T09:00:00Z";
-
-async function plan(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await runPlanCommand(argv, { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-    return { code, stdout, stderr };
-}
 
 /** A throwaway project folder: the real Pulumi.yaml and one stack file, where its stackConfigDir says. */
 function projectWithStack(stack: string, config: Record<string, string | null>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data" };
+    // Owners pinned to one the pack's own config lists (policy/config.json), as the policy pack requires.
+    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:owners": '["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"]' };
     for (const [key, value] of Object.entries(config)) {
         if (value === null) delete values[`dbt-azure-devops:${key}`];
         else values[`dbt-azure-devops:${key}`] = value;
@@ -37,17 +31,28 @@ function projectWithStack(stack: string, config: Record<string, string | null>):
 }
 
 /**
- * The dev plan's resources as `(type, name, parent)` before the layout of issue 12 (commit
- * 9d70066, one tab-separated line each): what stacks created then hold in state. Every one must
- * still be declared, under the same identity or through an alias, or a `pulumi up` would replace it.
+ * The dev plan's resources as `(type, name, parent)` at an earlier layout, one tab-separated line
+ * each: what stacks created then hold in state. `before-layout`: before the layout of issue 12
+ * (commit 9d70066); `before-handover`: before the secret left Pulumi state (issue 15, commit 94f8e03).
+ * Every one must still be declared, under the same identity or through an alias, or a `pulumi up`
+ * would replace it; the only exceptions are the ones a change retires on purpose.
  */
-function devResourcesBeforeLayout(): [string, string, string | undefined][] {
-    const text = fs.readFileSync(path.join(REPO_ROOT, "test", "plan", "fixtures", "dev-resources-before-layout.tsv"), "utf8");
+function devResourcesAt(layout: "before-layout" | "before-handover"): [string, string, string | undefined][] {
+    const text = fs.readFileSync(path.join(REPO_ROOT, "test", "plan", "fixtures", `dev-resources-${layout}.tsv`), "utf8");
     return text.trim().split("\n").map((line) => {
         const [type, name, parent] = line.split("\t");
         return [type, name, parent || undefined];
     });
 }
+
+/**
+ * The two ApplicationPassword slots that held the secret in Pulumi state: the upgrade run hands a
+ * secret minted over Graph to dbt Cloud and only then lets Pulumi delete them (issue 15, item 7).
+ */
+const RETIRED_SLOTS = [
+    ["azuread:index/applicationPassword:ApplicationPassword", "dbt-azure-devops-secret-a", "dbt-azure-devops-secret"],
+    ["azuread:index/applicationPassword:ApplicationPassword", "dbt-azure-devops-secret-b", "dbt-azure-devops-secret"],
+];
 
 /**
  * The dev plan's resources now: `(type, name, parent)` and the aliases of each. A change here
@@ -58,18 +63,16 @@ const DEV_RESOURCES: [string, string, string?, string?][] = [
     ["azuread:index/application:Application", "dbt-azure-devops-app", "dbt-azure-devops"],
     ["azuread:index/servicePrincipal:ServicePrincipal", "dbt-azure-devops-sp", "dbt-azure-devops"],
     ["azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant", "dbt-azure-devops-consent", "dbt-azure-devops"],
-    ["dbt-azure-devops:entra:RotatingClientSecret", "dbt-azure-devops-secret", "dbt-azure-devops"],
-    ["azuread:index/applicationPassword:ApplicationPassword", "dbt-azure-devops-secret-a", "dbt-azure-devops-secret"],
-    ["azuread:index/applicationPassword:ApplicationPassword", "dbt-azure-devops-secret-b", "dbt-azure-devops-secret"],
+    ["pulumi-nodejs:dynamic/entra:AppInstanceLock", "dbt-azure-devops-lock", "dbt-azure-devops"],
     ["dbt-azure-devops:azuredevops:OrganizationAccess", "dbt-azure-devops-ado"],
     ["pulumi-nodejs:dynamic/azuredevops:DirectoryConnection", "dbt-azure-devops-ado-directory", "dbt-azure-devops-ado"],
     ["pulumi-nodejs:dynamic/azuredevops:ServicePrincipalEntitlement", "dbt-azure-devops-ado-entitlement", "dbt-azure-devops-ado"],
     ["pulumi-nodejs:dynamic/azuredevops:ProjectPermissions", "dbt-azure-devops-ado-project-analytics", "dbt-azure-devops-ado"],
     ["pulumi-nodejs:dynamic/azuredevops:ProjectPermissions", "dbt-azure-devops-ado-project-data-platform", "dbt-azure-devops-ado",
         "alias dbt-azure-devops-ado-project-data platform under dbt-azure-devops-ado"],
-    ["dbt-azure-devops:dbtcloud:AzureDevOpsIntegration", "dbt-azure-devops-dbt-cloud"],
-    ["pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication", "dbt-azure-devops-dbt-cloud", "dbt-azure-devops-dbt-cloud",
-        "alias dbt-azure-devops-dbt-cloud at the root"],
+    ["dbt-azure-devops:entra:RotatingClientSecret", "dbt-azure-devops-secret", undefined, "alias dbt-azure-devops-secret under dbt-azure-devops"],
+    ["pulumi-nodejs:dynamic/entra:ClientSecretRotation", "dbt-azure-devops-secret-rotation", "dbt-azure-devops-secret",
+        "alias dbt-azure-devops-dbt-cloud under dbt-azure-devops-dbt-cloud, alias dbt-azure-devops-dbt-cloud at the root"],
 ];
 
 interface ResourceWithOptions {
@@ -96,37 +99,64 @@ describe("offline plan", () => {
         assert.deepEqual(identities((JSON.parse(stdout) as PlanDocument).resources), DEV_RESOURCES);
     });
 
-    it("reaches every resource dev had before the layout, unchanged or through an alias; only components are new", async () => {
-        const { evaluation } = await offlinePlan(REPO_ROOT, "dev", new Date(AT));
-        const key = (type: string, name: string, parent?: string) => JSON.stringify([type, name, parent ?? null]);
-        const reached = new Set<string>();
-        for (const r of evaluation.resources) {
-            reached.add(key(r.type, r.name, r.parent));
-            for (const alias of r.options.aliases ?? []) {
-                reached.add(key(alias.type, alias.name, alias.parent));
+    for (const [layout, before] of [["before-layout", 13], ["before-handover", 14]] as const) {
+        it(`reaches every resource dev had ${layout.replace("-", " ")}, unchanged or through an alias, but the two retired secret slots; only the lock is new`, async () => {
+            const { evaluation } = await offlinePlan(REPO_ROOT, "dev", new Date(AT));
+            const key = (type: string, name: string, parent?: string) => JSON.stringify([type, name, parent ?? null]);
+            const reached = new Set<string>();
+            for (const r of evaluation.resources) {
+                reached.add(key(r.type, r.name, r.parent));
+                for (const alias of r.options.aliases ?? []) {
+                    reached.add(key(alias.type, alias.name, alias.parent));
+                }
+            }
+            const earlier = devResourcesAt(layout);
+            assert.equal(earlier.length, before);
+            const lost = earlier.filter(([type, name, parent]) => !reached.has(key(type, name, parent)));
+            // Components carry no state worth keeping: one that is gone is deleted, and its children moved by alias.
+            const lostCustom = lost.filter(([type]) => !/^dbt-azure-devops:/.test(type));
+            assert.deepEqual(lostCustom, RETIRED_SLOTS, "only the ApplicationPassword slots are retired; every other resource is carried over");
+            assert.deepEqual(lost.filter(([type]) => /^dbt-azure-devops:/.test(type)).map(([type]) => type),
+                layout === "before-handover" ? ["dbt-azure-devops:dbtcloud:AzureDevOpsIntegration"] : []);
+            const earlierKeys = new Set(earlier.map(([type, name, parent]) => key(type, name, parent)));
+            const added = evaluation.resources.filter((r) => !earlierKeys.has(key(r.type, r.name, r.parent)) && (r.options.aliases ?? []).length === 0);
+            // The rotation is not new: it carries on dbt's record resource through its aliases.
+            assert.deepEqual(added.map((r) => [r.name, r.custom]), [["dbt-azure-devops-lock", true]], "new, unaliased resources: the app instance property lock (issue 15) only");
+        });
+    }
+
+    it("prints the excerpts of dev in docs/offline-plan.md and the README as the plan does, line for line and in order", async () => {
+        const { stdout } = await plan(["--at", AT]);
+        const planLines = stdout.split("\n");
+        for (const file of ["docs/offline-plan.md", "README.md"]) {
+            const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+            const excerpt = /An excerpt for `dev`[^\n]*\n\n```\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
+            const lines = excerpt.split("\n").filter((line) => line !== "" && line !== "...");
+            assert.ok(lines.length >= 10, `${file} has an excerpt`);
+            let at = 0;
+            for (const line of lines) {
+                const found = planLines.indexOf(line, at);
+                assert.ok(found >= 0, `${file}: not in the dev plan (or out of order): ${line}`);
+                at = found + 1;
             }
         }
-        const beforeLayout = devResourcesBeforeLayout();
-        assert.equal(beforeLayout.length, 13);
-        for (const [type, name, parent] of beforeLayout) {
-            assert.ok(reached.has(key(type, name, parent)), `${type} ${name} (parent ${parent}) would be replaced`);
-        }
-        const before = new Set(beforeLayout.map(([type, name, parent]) => key(type, name, parent)));
-        const added = evaluation.resources.filter((r) => !before.has(key(r.type, r.name, r.parent)) && (r.options.aliases ?? []).length === 0);
-        assert.deepEqual(added.map((r) => [r.name, r.custom]), [["dbt-azure-devops-dbt-cloud", false]], "new, unaliased resources are components only");
     });
 
-    it("prints the README's excerpt of dev as the plan does, with the plan's resource count", async () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const excerpt = /An excerpt for `dev`:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-        const { stdout } = await plan(["--at", AT]);
-        const count = /^Resources \((\d+)\):$/m.exec(stdout)?.[1];
-        assert.match(excerpt, new RegExp(`^Resources \\(${count}\\):$`, "m"));
-        const headers = excerpt.split("\n").filter((line) => line.startsWith("  + "));
-        assert.ok(headers.length >= 3, excerpt);
-        for (const header of headers) {
-            assert.ok(stdout.split("\n").includes(header), `not in the dev plan: ${header}`);
-        }
+    it("prints the config problems docs/offline-plan.md shows, for the values it shows", async () => {
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "offline-plan.md"), "utf8");
+        const shown = /```\n(Stack "dev" has invalid configuration[\s\S]*?)```/.exec(doc)?.[1];
+        assert.ok(shown);
+        const dir = projectWithStack("dev", {
+            dbtCloudHost: "https://ab123.us1.dbt.com/deploy/12/projects",
+            authMode: "service-principal",
+            adoAccessLevel: "basic",
+            dbtCloudAccountId: "123456789012345678901",
+            existingApplicationObjectId: "{3F0E8A52-1B7C-4D2E-9A41-6C5B7D8E9F01}",
+        });
+        fs.appendFileSync(path.join(readProjectFile(dir).stackDir, "Pulumi.dev.yaml"), "  dbt-azure-devop:adoProjects: [Analytics]\n");
+        const { code, stderr } = await plan(["--stack", "dev", "--at", AT], dir);
+        assert.equal(code, 2);
+        assert.equal(stderr, shown);
     });
 
     it("says that a stack's ESC environments are not opened offline, in the plan and with a config error", async () => {
@@ -165,16 +195,13 @@ describe("offline plan", () => {
         assert.ok(!stdout.includes("00000003-0000-0000-c000-000000000000"), "no Microsoft Graph entry");
         const sps = byType("azuread:index/servicePrincipal:ServicePrincipal");
         assert.ok(sps.some((sp) => sp.inputs.clientId === "<clientId of dbt-azure-devops-app>"));
-        const secrets = byType("azuread:index/applicationPassword:ApplicationPassword");
-        assert.equal(secrets.length, 2);
-        for (const secret of secrets) {
-            assert.match(String(secret.inputs.endDate), /^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
-        }
+        assert.equal(byType("azuread:index/applicationPassword:ApplicationPassword").length, 0, "the secret is minted over Graph, never declared");
+        const [rotation] = byType("pulumi-nodejs:dynamic/entra:ClientSecretRotation");
+        assert.match(String((rotation.inputs.current as { endDate: string }).endDate), /^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
         assert.deepEqual(Object.keys(doc.outputs).sort(), [
-            "adoOrganization", "authMode", "clientId", "clientSecret", "clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot",
+            "adoOrganization", "authMode", "clientId", "clientSecretExpiresAt", "clientSecretKeyId", "clientSecretSlot",
             "dbtOauthRedirectDomain", "nextRotationAt", "previousSecretExpiresAt", "redirectUris", "tenantId",
-        ]);
-        assert.equal(doc.outputs.clientSecret, "[secret]");
+        ], "dev writes dbt Cloud's record: no clientSecret output");
         assert.equal(doc.outputs.tenantId, "<tenantId of the deploying identity>");
         for (const resource of doc.resources) {
             assert.deepEqual(Object.keys(resource).filter((k) => !["parent", "options"].includes(k)), ["type", "name", "inputs"]);
@@ -191,16 +218,18 @@ describe("offline plan", () => {
             "dbt-azure-devops-ado-project-analytics",
             "dbt-azure-devops-ado-project-data-platform",
         ]);
-        const [record] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
-        assert.deepEqual(record.inputs, {
-            accountId: 70403103926931,
+        const [rotation] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/entra:ClientSecretRotation");
+        assert.deepEqual(rotation.inputs.handover, {
+            accountId: "70403103926931",
             apiBaseUrl: "https://cloud.getdbt.com/api",
             authMethod: "service_principal",
-            clientId: "<clientId of dbt-azure-devops-app>",
-            clientSecret: "[secret]",
+            kind: "dbtCloud",
             organizationName: "contoso-data",
-            tenantId: "<tenantId of the deploying identity>",
+            redirectHosts: ["cloud.getdbt.com"],
         });
+        assert.equal(rotation.inputs.clientId, "<clientId of dbt-azure-devops-app>");
+        assert.equal(rotation.inputs.tenantId, "<tenantId of the deploying identity>");
+        assert.ok(!JSON.stringify(rotation.inputs).includes("[secret]"), "no secret among the record's inputs");
         assert.ok(!stdout.includes("__provider"), "the serialized provider code is not an input worth showing");
         assert.deepEqual(doc.policies.map((p) => [p.policy, p.violations]), doc.policies.map((p) => [p.policy, []]));
     });
@@ -226,15 +255,20 @@ describe("offline plan", () => {
     });
 
     it("never prints a client secret's value, in text or JSON", async () => {
-        const { evaluation } = await offlinePlan(REPO_ROOT, "dev", new Date(AT));
+        // dev writes dbt Cloud's record: no secret value anywhere, not even a masked one.
+        const dev = await offlinePlan(REPO_ROOT, "dev", new Date(AT));
+        assert.equal(dev.evaluation.actualOutputs.clientSecret, undefined);
+        assert.ok(dev.evaluation.resources.every((r) => r.state?.value === undefined));
+        // emea hands the secret to a person: the mock mints a realistic value, which the plan masks.
+        const { evaluation } = await offlinePlan(REPO_ROOT, "emea", new Date(AT));
         const secretValues = evaluation.resources
-            .filter((r) => r.type === "azuread:index/applicationPassword:ApplicationPassword")
+            .filter((r) => r.type === "pulumi-nodejs:dynamic/entra:ClientSecretRotation")
             .map((r) => String(r.state?.value));
-        assert.equal(secretValues.length, 2);
+        assert.equal(secretValues.length, 1);
         assert.ok(secretValues.every((v) => v.length === 40), "the mock hands out realistic secret values");
-        assert.ok(secretValues.includes(String(evaluation.actualOutputs.clientSecret)));
+        assert.deepEqual(secretValues, [String(evaluation.actualOutputs.clientSecret)]);
         for (const format of [[], ["--json"]]) {
-            const { stdout } = await plan([...format, "--at", AT]);
+            const { stdout } = await plan(["--stack", "emea", ...format, "--at", AT]);
             for (const value of secretValues) {
                 assert.ok(!stdout.includes(value), "secret value leaked into the plan");
             }
@@ -274,7 +308,7 @@ describe("offline plan", () => {
 
     it("prints the same plan as a process, which skips serializing provider code, as in-process", async () => {
         const cli = path.join(REPO_ROOT, "dist", "tools", "plan", "cli.js");
-        const { stdout } = await promisify(execFile)(process.execPath, [cli, "--json", "--at", AT], { cwd: REPO_ROOT });
+        const { stdout } = await promisify(execFile)(process.execPath, [cli, "--stack", "dev", "--json", "--at", AT], { cwd: REPO_ROOT });
         assert.equal(stdout, (await plan(["--json", "--at", AT])).stdout);
     });
 

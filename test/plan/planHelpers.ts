@@ -17,10 +17,18 @@ export function projectWith(stack: string, stackFile: unknown): string {
 }
 
 
+/**
+ * An environment without the developer's Pulumi settings: a PULUMI_HOME of its own (empty), so a
+ * `pulumi stack select` made on this machine does not change which stack a test plans.
+ */
+export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { PULUMI_HOME: fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-home-")), ...extra };
+}
+
 /** The plan command run in-process, with what it printed. */
-export async function plan(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function plan(argv: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = isolatedEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await runPlanCommand(argv, { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    const code = await runPlanCommand(argv, { cwd, env, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
     return { code, stdout, stderr };
 }

@@ -109,11 +109,4 @@ describe(`policy ${POLICY}`, () => {
     it("fails an app with no Web redirect URI", async () => {
         assert.match(verdictOf(POLICY, await withWebUris([])()).violations[0], /no Web redirect URI/);
     });
-
-    it("fails SPA redirect URIs even on dbt's path", async () => {
-        const resources = mutated(await programResources(), APPLICATION_TYPE, (app) => {
-            app.inputs.spa = { redirectUris: ["https://cloud.getdbt.com/complete/azure_active_directory"] };
-        });
-        assert.match(verdictOf(POLICY, resources).violations.join("\n"), /spa redirect URI/);
-    });
 });

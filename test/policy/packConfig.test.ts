@@ -30,4 +30,19 @@ describe("policy pack config (policy/config.json)", () => {
         }
         assert.equal(config["entra-app-dbt-redirect-uris-only"]?.allowedDomains, undefined, "dbt's domains stay the default: widen by host, not by domain");
     });
+
+    it("allows the same custom hosts for redirect URIs and for the dbt API, which receives the token and the client secret", () => {
+        assert.deepEqual(config["dbt-api-host-allowed"]?.allowedHosts, config["entra-app-dbt-redirect-uris-only"]?.allowedHosts);
+        assert.equal(config["dbt-api-host-allowed"]?.allowedDomains, undefined);
+    });
+
+    it("pins the owners by object id, and names no stack for teardown (a teardown is its own reviewed change)", () => {
+        const owners = config["entra-app-owners-pinned"]?.allowedOwners as unknown[];
+        assert.ok(Array.isArray(owners) && owners.length > 0, "an empty list refuses every app");
+        for (const owner of owners) {
+            assert.match(String(owner), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, String(owner));
+        }
+        assert.deepEqual(config["entra-app-protected"]?.teardownStacks, []);
+    });
+
 });

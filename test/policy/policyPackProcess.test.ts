@@ -13,9 +13,9 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { AnalyzeRequest, AnalyzerResource, AnalyzerResourceOptions, AnalyzeResponse, AnalyzerInfo, AnalyzeStackRequest, ConfigureAnalyzerRequest, EnforcementLevel, PolicyConfig } from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { PlannedResource } from "../../policy/evaluate";
+import { PACK_OWN_CONFIG, PlannedResource } from "../../policy/evaluate";
 import { RULES } from "../../policy/rules";
-import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE } from "../../policy/wellKnownIds";
+import { APPLICATION_PASSWORD_TYPE, APPLICATION_TYPE, CLIENT_SECRET_ROTATION_TYPE, DELEGATED_PERMISSION_GRANT_TYPE, ROTATING_SECRET_COMPONENT_TYPE } from "../../policy/wellKnownIds";
 import { REPO_ROOT, runProgram } from "../harness/runProgram";
 import { mutated, programResources } from "./programResources";
 
@@ -39,6 +39,10 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         });
         assert.match(port, /^\d+$/, `the pack prints its port first, got ${port}`);
         client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        // As the engine does before any analysis: the pack's initial config (and a config file, if any) via Configure.
+        const info = await call<Empty, AnalyzerInfo>((req, cb) => client.getAnalyzerInfo(req, cb), new Empty());
+        await configure(Object.fromEntries([...info.getInitialconfigMap().entries()].map(([name, policy]) =>
+            [name, (policy.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>])));
     });
 
     after(() => {
@@ -48,13 +52,23 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         }
     });
 
-    it("announces every rule as a mandatory policy", async () => {
+    it("announces every rule at its level (all mandatory but the instance lock, disabled until the program declares it)", async () => {
         const info = await call<Empty, AnalyzerInfo>((req, cb) => client.getAnalyzerInfo(req, cb), new Empty());
         assert.equal(info.getName(), "dbt-azure-devops");
         assert.deepEqual(
             info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]),
             RULES.map((r) => [r.name, EnforcementLevel.MANDATORY]),
         );
+    });
+
+    it("hands the engine its own config (policy/config.json) as the initial config, for a --policy-pack-config file to override", async () => {
+        const info = await call<Empty, AnalyzerInfo>((req, cb) => client.getAnalyzerInfo(req, cb), new Empty());
+        const initial = Object.fromEntries([...info.getInitialconfigMap().entries()].map(([name, policy]) => [name, policy.getProperties()?.toJavaScript()]));
+        assert.deepEqual(initial, PACK_OWN_CONFIG);
+        // Each at its rule's level: an entry without one would reach the engine as advisory (level 0).
+        for (const [name, policy] of info.getInitialconfigMap().entries()) {
+            assert.equal(policy.getEnforcementlevel(), EnforcementLevel.MANDATORY, name);
+        }
     });
 
     it("passes the program's app registration", async () => {
@@ -73,23 +87,52 @@ describe("policy pack process (as pulumi --policy-pack loads it)", function () {
         assert.deepEqual((await violationsFor(app)).sort(), ["entra-app-multitenant", "entra-app-protected"]);
     });
 
-    it("tells the program's secret slots (by their URN's parent chain) from a secret added at the root", async () => {
-        const slots = (await programResources()).filter((r) => r.type === APPLICATION_PASSWORD_TYPE);
-        assert.equal(slots.length, 2);
-        for (const slot of slots) {
-            assert.deepEqual(await violationsFor(slot), []);
-            assert.deepEqual(await violationsFor({ ...slot, parent: undefined, parentTypes: [] }), ["entra-app-no-undeclared-grants"]);
-        }
+    it("judges the program's client secret by the rotation's current end date, and refuses any ApplicationPassword, even one where a slot once stood", async () => {
+        const rotation = (await programResources()).find((r) => r.type === CLIENT_SECRET_ROTATION_TYPE);
+        assert.ok(rotation);
+        assert.deepEqual(await violationsFor(rotation), []);
+        const tooLong = mutated([rotation], CLIENT_SECRET_ROTATION_TYPE, (r) => {
+            (r.inputs.current as Record<string, unknown>).endDate = "2030-01-01T00:00:00Z";
+        })[0];
+        assert.deepEqual(await violationsFor(tooLong), ["client-secret-max-lifetime"]);
+
+        const formerSlot: PlannedResource = {
+            type: APPLICATION_PASSWORD_TYPE, name: "dbt-azure-devops-secret-a", parent: "dbt-azure-devops-secret",
+            parentTypes: [ROTATING_SECRET_COMPONENT_TYPE],
+            inputs: { applicationId: "/applications/x", endDate: "2027-03-30T00:00:00Z" }, options: {},
+        };
+        assert.deepEqual((await violationsFor(formerSlot)).sort(), ["declared-resources-only", "entra-app-no-undeclared-grants"]);
+        assert.deepEqual((await violationsFor({ ...formerSlot, parent: undefined, parentTypes: [] })).sort(), ["declared-resources-only", "entra-app-no-undeclared-grants"]);
+    });
+
+    it("refuses an owner not known during preview as a mandatory violation, not the pack's can't-run advisory", async () => {
+        // The engine's marker for a string not known yet (@pulumi/pulumi runtime/rpc.ts unknownValue).
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const app = mutated(await programResources(), APPLICATION_TYPE, (a) => {
+            a.inputs.owners = [unknown];
+        }).find((r) => r.type === APPLICATION_TYPE);
+        assert.ok(app);
+        assert.deepEqual(await violationsFor(app), ["entra-app-owners-pinned"]);
+    });
+
+    it("refuses a resource type the program does not declare, and a consent grant on another API (a stack policy)", async () => {
+        const owner = { type: "azuread:index/applicationOwner:ApplicationOwner", name: "extra-owner", inputs: { applicationId: "/applications/x", ownerObjectId: "o" }, options: {} };
+        assert.deepEqual((await violationsFor(owner)).sort(), ["declared-resources-only", "entra-app-no-undeclared-grants"]);
+        const armConsent = mutated(await programResources(), DELEGATED_PERMISSION_GRANT_TYPE, (grant) => {
+            grant.inputs.resourceServicePrincipalObjectId = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
+        });
+        assert.deepEqual(await stackViolationsFor(armConsent), ["entra-app-consent-on-azure-devops-only"]);
     });
 
     // Last: it configures the pack process, as --policy-pack-config does, for what follows.
     it("runs the redirect-URI rule as a stack policy: a custom host the stack declares passes only once the pack config lists it", async () => {
-        const stack = (await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true" } })).resources;
+        const stack = (await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true", owners: '["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"]' } })).resources;
         const unlisted: string[] = [];
         assert.deepEqual(await stackViolationsFor(stack, unlisted), ["entra-app-dbt-redirect-uris-only"]);
         assert.match(unlisted[0], /dbt\.acme\.example, not allowed by the policy pack/);
 
-        await configure({ "entra-app-dbt-redirect-uris-only": { allowedHosts: ["dbt.acme.example"] } });
+        // The engine sends the whole reconciled config: the pack's own, with the file's keys on top.
+        await configure({ ...PACK_OWN_CONFIG, "entra-app-dbt-redirect-uris-only": { allowedHosts: ["dbt.acme.example"] } });
         assert.deepEqual(await stackViolationsFor(stack), []);
         const attacked = mutated(stack, APPLICATION_TYPE, (app) => {
             (app.inputs.web as { redirectUris: string[] }).redirectUris.push("https://attacker.example/complete/azure_active_directory");

@@ -31,3 +31,9 @@ export function mutated(resources: PlannedResource[], type: string, change: (res
     targets.forEach(change);
     return copy;
 }
+
+/** A resource beside the program's, as someone might declare it in index.ts or a component. */
+export function added(type: string, name: string, inputs: Record<string, unknown>, parent?: string, parentTypes: string[] = [], options: PlannedResource["options"] = {}): PlannedResource {
+    return { type, name, inputs, options, ...(parent ? { parent } : {}), parentTypes };
+}
+

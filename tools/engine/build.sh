@@ -59,6 +59,8 @@ say "building pulumi $version (a cold build compiles the whole CLI: about 8 minu
 go build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
 	-o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 mv -f "$bin/pulumi.tmp" "$bin/pulumi"
+say "testing pulumi-language-nodejs (go test)..."
+go test ./cmd/pulumi-language-nodejs >&2
 say "building pulumi-language-nodejs..."
 go build -o "$bin/pulumi-language-nodejs.tmp" ./cmd/pulumi-language-nodejs
 mv -f "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"

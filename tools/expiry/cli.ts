@@ -1,5 +1,6 @@
 import { parseInstant } from "../../domain/instant";
-import { parseFlags } from "../cliFlags";
+import { FlagKinds, parseFlags } from "../cliFlags";
+import { readStdin } from "../stdin";
 import { checkSecretExpiry } from "./secretExpiry";
 
 /**
@@ -20,15 +21,22 @@ no --show-secrets needed, and it never echoes its input.
 Exit status: 0 fresh, 1 expiring or expired, 2 missing or malformed input, or a bad flag.
 `;
 
+const FLAGS: FlagKinds = { days: "value", now: "value" };
+
 export interface ExpiryIo {
     stdin: string;
+    /** For flags npm kept for itself (`npm run check-expiry --days 3` without `--`); default: none checked. */
+    env?: NodeJS.ProcessEnv;
     stdout: (text: string) => void;
     stderr: (text: string) => void;
     now: () => Date;
 }
 
 export function runExpiryCommand(argv: string[], io: ExpiryIo): number {
-    const { values, help, problems } = parseFlags(argv, { days: "value", now: "value" });
+    const { values, help, problems, npmHint } = parseFlags(argv, FLAGS, { env: io.env });
+    if (npmHint) {
+        problems.push(npmHint.text);
+    }
     if (help) {
         io.stdout(HELP);
         return 0;
@@ -65,32 +73,30 @@ export function runExpiryCommand(argv: string[], io: ExpiryIo): number {
 
 /** Run from a terminal with nothing piped in: say how to use it instead of waiting for input. */
 export function usageForTerminal(argv: string[], stdinIsTerminal: boolean): { text: string; code: number } | undefined {
-    if (!stdinIsTerminal || parseFlags(argv, { days: "value", now: "value" }).help) {
+    if (!stdinIsTerminal || parseFlags(argv, FLAGS).help) {
         return undefined;
     }
     return { text: `Nothing is piped in: standard input is a terminal.\n${HELP}`, code: 2 };
 }
 
-async function readStdin(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) {
-        chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-}
-
-if (require.main === module) {
-    const terminal = usageForTerminal(process.argv.slice(2), process.stdin.isTTY === true);
+/** The check as a process: `node dist/tools/expiry/cli.js`, or `npm run check-expiry` through tools/expiry/start.js. */
+export function main(argv: string[]): void {
+    const terminal = usageForTerminal(argv, process.stdin.isTTY === true);
     if (terminal) {
         process.stderr.write(terminal.text);
         process.exit(terminal.code);
     }
     readStdin().then((stdin) => {
-        process.exitCode = runExpiryCommand(process.argv.slice(2), {
+        process.exitCode = runExpiryCommand(argv, {
             stdin,
+            env: process.env,
             stdout: (t) => process.stdout.write(t),
             stderr: (t) => process.stderr.write(t),
             now: () => new Date(),
         });
     });
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2));
 }

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "../../config/readStackConfig";
+import { StackConfig } from "../../config/stackConfigSchema";
 import { buildProgram } from "../../program";
 import { programMocks, ProgramMockOptions } from "./programMocks";
 import { withProviderSerialization } from "./providerSerialization";
-import { reveal } from "./revealInputs";
+import { reveal, unknownPlaceholder, UnknownLabel } from "./revealInputs";
 import { IdStyle } from "./stableIds";
 
 export interface EvaluationRequest {
@@ -59,6 +60,8 @@ export interface Evaluation {
     resources: EvaluatedResource[];
     outputs: Record<string, unknown>;
     actualOutputs: Record<string, unknown>;
+    /** The stack's configuration as the program read it. */
+    config: StackConfig;
 }
 
 // Inputs the SDK adds for dynamic providers: the serialized provider code, not a user input.
@@ -68,26 +71,38 @@ const INTERNAL_INPUTS = new Set(["__provider"]);
  * Runs the real program under Pulumi's mock runtime: no engine, no credentials, no network.
  * Resources are recorded by a stack transformation (which sees parents, options and secret
  * Outputs); the mocks answer like the providers would. Process-global, so calls must not overlap.
+ *
+ * With `idStyle: "placeholder"` (the offline plan) the program runs as a preview, as
+ * `pulumi preview` runs it: an output the mocks leave out stays unknown (and shows as
+ * `<output of resource>`), and the program's own checks on it wait for `pulumi up`, as they do
+ * there. With `"guid"` (tests) it runs as an update, every output known.
  */
 export function evaluateProgram(request: EvaluationRequest): Promise<Evaluation> {
     return withProviderSerialization(request.serializeProviders, () => evaluate(request));
 }
 
 async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
-    const states = new Map<string, { id?: string; state: Record<string, unknown> }>();
-    const mocks = programMocks({ idStyle: request.idStyle, at: request.at, ...request.mocks });
+    const states = new Map<string, { id?: string; state: Record<string, unknown>; custom: boolean }>();
+    const unknownOutputs = new Map<string, string[]>();
+    const onUnknown = (resource: string, output: string) => unknownOutputs.set(resource, [...(unknownOutputs.get(resource) ?? []), output]);
+    const mocks = programMocks({ idStyle: request.idStyle, at: request.at, onUnknown, ...request.mocks });
+    // An unknown value is named after the resource's output it comes from, when that is clear.
+    const label: UnknownLabel = (resources, key) => {
+        const outputs = resources.length === 1 ? (unknownOutputs.get(resources[0]) ?? []) : [];
+        return unknownPlaceholder(resources, outputs.length === 1 ? outputs[0] : key);
+    };
     await pulumi.runtime.setMocks(
         {
             newResource: async (args) => {
                 const result = await mocks.newResource(args);
-                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state });
+                states.set(`${args.type}::${args.name}`, { id: result.id, state: result.state, custom: args.custom === true });
                 return result;
             },
             call: (args) => mocks.call(args),
         },
         request.project,
         request.stack,
-        false,
+        request.idStyle === "placeholder",
     );
     pulumi.runtime.setAllConfig(request.config, request.secretKeys ?? []);
     // Read before the stack exists, so a ConfigError is a plain rejection instead of a failure
@@ -104,7 +119,9 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
                 name: args.name,
                 parent,
                 parentTypes: ancestorTypes(args.opts.parent),
-                custom: pulumi.CustomResource.isInstance(args.resource),
+                // Not yet known here: a transformation runs inside the Resource constructor, before
+                // CustomResource marks itself (isInstance is false for every resource at that point).
+                custom: false,
                 props: args.props,
                 options: optionsShown(args.type, args.name, parent, args.opts as pulumi.CustomResourceOptions),
             });
@@ -117,7 +134,7 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
     const resources: EvaluatedResource[] = [];
     for (const entry of recorded) {
         const props = (entry.props ?? {}) as Record<string, unknown>;
-        const inputs = await reveal(props);
+        const inputs = await reveal(props, label);
         const shown = Object.fromEntries(
             Object.entries(inputs.shown as Record<string, unknown>).filter(([k]) => !INTERNAL_INPUTS.has(k)),
         );
@@ -127,18 +144,20 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
             name: entry.name,
             ...(entry.parent ? { parent: entry.parent } : {}),
             parentTypes: entry.parentTypes,
-            custom: entry.custom,
+            // What the engine was asked to register (the mock monitor's `custom` flag).
+            custom: result?.custom ?? entry.custom,
             inputs: shown,
             options: entry.options,
             actualInputs: inputs.actual as Record<string, unknown>,
             ...(result ? { id: result.id, state: result.state } : {}),
         });
     }
-    const outputs = await reveal(exports);
+    const outputs = await reveal(exports, label);
     return {
         resources,
         outputs: outputs.shown as Record<string, unknown>,
         actualOutputs: outputs.actual as Record<string, unknown>,
+        config,
     };
 }
 
@@ -176,7 +195,9 @@ function formerIdentity(type: string, name: string, parent: string | undefined, 
     const spec = alias as pulumi.Alias;
     // As the SDK reads it: no `parent` key keeps the current parent; `parent: undefined`
     // (pulumi.rootStackResource) means none.
-    const formerParent = !Object.prototype.hasOwnProperty.call(spec, "parent") ? parent : nameOf(spec.parent);
+    // A parent given by URN (one no longer declared) is named by the URN's last part.
+    const formerParent = !Object.prototype.hasOwnProperty.call(spec, "parent") ? parent
+        : typeof spec.parent === "string" ? spec.parent.split("::").pop() : nameOf(spec.parent);
     const formerName = typeof spec.name === "string" ? spec.name : name;
     const formerType = typeof spec.type === "string" ? spec.type : type;
     return { type: formerType, name: formerName, ...(formerParent !== undefined ? { parent: formerParent } : {}) };

@@ -6,6 +6,7 @@ import * as path from "path";
 import { evaluatePolicies, PolicyPackConfig } from "../../policy/evaluate";
 import { Evaluation, evaluateProgram } from "./evaluateProgram";
 import { planDocument, PlanDocument } from "./renderPlan";
+import { rotationTable } from "./rotationTable";
 import { ConfigDeclaration, readStackFiles, SECRET_PLACEHOLDER, StackFileConfig, StackFileError } from "./stackFiles";
 
 export interface OfflinePlan {
@@ -21,7 +22,7 @@ export interface OfflinePlan {
  * shows; Pulumi caches that result per provider for the life of the process, so only a process
  * that plans once and exits (the CLI) may skip it.
  */
-export async function offlinePlan(root: string, stack: string, at: Date, serializeProviders = true): Promise<OfflinePlan> {
+export async function offlinePlan(root: string, stack: string, at: Date, serializeProviders = true, stackChosenBy?: string): Promise<OfflinePlan> {
     const files = readStackFiles(root, stack);
     const notes = environmentNotes(stack, files);
     let evaluation: Evaluation;
@@ -41,9 +42,10 @@ export async function offlinePlan(root: string, stack: string, at: Date, seriali
         }
         throw error;
     }
-    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root));
+    const policies = evaluatePolicies(evaluation.resources, at, readPolicyPackConfig(root), { stack });
     const config = shownConfig(files.project, files.declarations, files.values, files.secretKeys);
-    return { document: planDocument(stack, at, config, evaluation, policies, notes), evaluation };
+    const rotation = rotationTable(at, { rotationDays: evaluation.config.secretRotationDays, overlapDays: evaluation.config.secretOverlapDays }, evaluation.outputs);
+    return { document: planDocument({ stack, stackChosenBy, at, config, rotation, notes }, evaluation, policies), evaluation };
 }
 
 /** The stack's ESC environments are not opened offline: say so, as their config is missing. */

@@ -1,31 +1,41 @@
 import { PolicyVerdict } from "../../policy/evaluate";
 import { Evaluation, FormerIdentity } from "./evaluateProgram";
+import { RotationTable, rotationTableText } from "./rotationTable";
+import { wellKnownGuidsIn } from "./wellKnownLabels";
 
 /** What the offline plan prints: data that a reviewer, a test or `jq` can read. */
 export interface PlanDocument {
     stack: string;
+    /** How the stack was chosen when no --stack was given: "pulumi stack select" or "PULUMI_STACK". */
+    stackChosenBy?: string;
     at: string;
     config: Record<string, unknown>;
     resources: { type: string; name: string; parent?: string; inputs: Record<string, unknown>; options?: Record<string, unknown> }[];
     outputs: Record<string, unknown>;
+    /** The client-secret slots: which one dbt Cloud holds, the previous one, what the next rotation does. */
+    rotation?: RotationTable;
     /** The policy pack's verdict on these resources, as `pulumi preview --policy-pack policy` would give it. */
     policies: PolicyVerdict[];
     /** What the plan could not take into account (ESC environments); absent when nothing. */
     notes?: string[];
 }
 
-export function planDocument(
-    stack: string,
-    at: Date,
-    config: Record<string, unknown>,
-    evaluation: Evaluation,
-    policies: PolicyVerdict[],
-    notes: string[] = [],
-): PlanDocument {
+export interface PlanContext {
+    stack: string;
+    stackChosenBy?: string;
+    at: Date;
+    config: Record<string, unknown>;
+    rotation?: RotationTable;
+    notes?: string[];
+}
+
+export function planDocument(context: PlanContext, evaluation: Evaluation, policies: PolicyVerdict[]): PlanDocument {
+    const notes = context.notes ?? [];
     return {
-        stack,
-        at: at.toISOString(),
-        config,
+        stack: context.stack,
+        ...(context.stackChosenBy ? { stackChosenBy: context.stackChosenBy } : {}),
+        at: context.at.toISOString(),
+        config: context.config,
         resources: evaluation.resources.map((r) => ({
             type: r.type,
             name: r.name,
@@ -34,6 +44,7 @@ export function planDocument(
             ...(Object.keys(r.options).length > 0 ? { options: { ...r.options } } : {}),
         })),
         outputs: evaluation.outputs,
+        ...(context.rotation ? { rotation: context.rotation } : {}),
         policies,
         ...(notes.length > 0 ? { notes } : {}),
     };
@@ -43,12 +54,20 @@ export function renderJson(plan: PlanDocument): string {
     return `${JSON.stringify(plan, null, 2)}\n`;
 }
 
-export function renderText(plan: PlanDocument): string {
+export interface TextOptions {
+    /**
+     * Show each resource's aliases (where it was before one of the project's own refactors).
+     * Off by default: on a new stack they are noise, and the JSON always carries them.
+     */
+    aliases?: boolean;
+}
+
+export function renderText(plan: PlanDocument, options: TextOptions = {}): string {
     const lines = [
-        `Offline plan of stack "${plan.stack}" at ${plan.at}`,
-        `(mock runtime: no credentials, no network; <... of ...> marks values only the cloud knows)`,
-        ...[rotationLine(plan.outputs)].filter((line): line is string => line !== undefined),
+        `Offline plan of stack "${plan.stack}"${plan.stackChosenBy ? ` (chosen by ${plan.stackChosenBy})` : ""} at ${plan.at}`,
+        `(mock runtime, run as a preview: no credentials, no network; <... of ...> marks values only the cloud knows)`,
         ...(plan.notes ?? []).map((note) => `Note: ${note}`),
+        ...(plan.rotation ? ["", ...rotationTableText(plan.rotation)] : []),
         "",
         "Config:",
         ...Object.entries(plan.config).map(([k, v]) => `  ${k}: ${inline(v)}`),
@@ -56,12 +75,13 @@ export function renderText(plan: PlanDocument): string {
         `Resources (${plan.resources.length}):`,
     ];
     for (const resource of plan.resources) {
-        const details = [resource.parent ? `parent ${resource.parent}` : "", ...Object.keys(resource.options ?? {}).map((o) => optionText(o, resource.options![o]))]
+        const shownOptions = Object.keys(resource.options ?? {}).filter((o) => options.aliases || o !== "aliases");
+        const details = [resource.parent ? `parent ${resource.parent}` : "", ...shownOptions.map((o) => optionText(o, resource.options![o]))]
             .filter((d) => d.length > 0)
             .join(", ");
         lines.push(`  + ${resource.name}  [${resource.type}]${details ? `  (${details})` : ""}`);
         for (const [key, value] of Object.entries(resource.inputs)) {
-            lines.push(`      ${key}: ${inline(value)}`);
+            lines.push(`      ${key}: ${inline(value)}`, ...wellKnownGuidsIn(inline(value)).map((label) => `        # ${label}`));
         }
     }
     lines.push("", "Outputs:", ...Object.entries(plan.outputs).map(([k, v]) => `  ${k}: ${inline(v)}`));
@@ -79,20 +99,6 @@ export function planSummary(plan: PlanDocument): { line: string; mandatoryViolat
     const mandatoryViolations = plan.policies.filter((v) => v.enforcementLevel === "mandatory").reduce((n, v) => n + v.violations.length, 0);
     const line = `plan: ${plan.resources.length} resources, ${violations} policy violation${violations === 1 ? "" : "s"} (${mandatoryViolations} mandatory)`;
     return { line, mandatoryViolations };
-}
-
-/** Which slot dbt Cloud holds and when the next rotation comes, from the rotation outputs. */
-export function rotationLine(outputs: Record<string, unknown>): string | undefined {
-    const { clientSecretSlot: slot, clientSecretExpiresAt: expires, nextRotationAt: next, previousSecretExpiresAt: previous } = outputs;
-    if (typeof slot !== "string" || typeof next !== "string") {
-        return undefined;
-    }
-    const other = slot === "a" ? "b" : "a";
-    // Only a stack that writes dbt Cloud's record (dbtCloudAccountId set) exports dbt's redirect
-    // domain; elsewhere the secret reaches dbt Cloud by hand.
-    const holder = "dbtOauthRedirectDomain" in outputs ? "dbt Cloud holds" : "dbt Cloud should hold (copied by hand)";
-    return `Rotation: ${holder} the secret in slot ${slot} (expires ${String(expires)}); next rotation ${next}, into slot ${other}, ` +
-        `whose previous secret stays valid until ${String(previous)}`;
 }
 
 function optionText(option: string, value: unknown): string {

@@ -43,6 +43,8 @@ export interface ProjectFile {
     defaults: Record<string, string>;
     /** Where the stack files are: `stackConfigDir` resolved against the project folder. */
     stackDir: string;
+    /** Pulumi.yaml's `backend.url`, when it pins one (it decides which stack `pulumi stack select` chose). */
+    backendUrl?: string;
 }
 
 /** The project's name, the config defaults its Pulumi.yaml declares and where its stack files live. */
@@ -51,6 +53,7 @@ export function readProjectFile(root: string): ProjectFile {
         name?: string;
         stackConfigDir?: unknown;
         config?: unknown;
+        backend?: { url?: unknown };
     };
     const project = projectFile?.name;
     if (typeof project !== "string") {
@@ -72,7 +75,8 @@ export function readProjectFile(root: string): ProjectFile {
     if (stackConfigDir !== undefined && typeof stackConfigDir !== "string") {
         throw new StackFileError(`Pulumi.yaml's stackConfigDir must be a folder path; got ${JSON.stringify(stackConfigDir)}.`);
     }
-    return { project, declarations, defaults, stackDir: path.resolve(root, stackConfigDir ?? ".") };
+    const backendUrl = typeof projectFile.backend?.url === "string" && projectFile.backend.url !== "" ? projectFile.backend.url : undefined;
+    return { project, declarations, defaults, stackDir: path.resolve(root, stackConfigDir ?? "."), ...(backendUrl ? { backendUrl } : {}) };
 }
 
 export function readStackFiles(root: string, stack: string): StackFileConfig {
@@ -83,7 +87,9 @@ export function readStackFiles(root: string, stack: string): StackFileConfig {
             `No stack file Pulumi.${stack}.yaml in ${stackDir}. Stacks with a file: ${stackNames(stackDir).join(", ") || "none"}.`,
         );
     }
-    const stackFile = (readYaml(stackPath) ?? {}) as { config?: unknown; environment?: unknown };
+    // Whole numbers are read exactly (a 21-digit account id stays 21 digits, for the parser to refuse
+    // as too long), not rounded to the nearest double.
+    const stackFile = (readYaml(stackPath, { intAsBigInt: true }) ?? {}) as { config?: unknown; environment?: unknown };
 
     const values: Record<string, string> = { ...defaults };
     const secretKeys: string[] = [];
@@ -140,9 +146,9 @@ function qualified(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
-function readYaml(file: string): unknown {
+function readYaml(file: string, options: { intAsBigInt?: boolean } = {}): unknown {
     try {
-        return YAML.parse(fs.readFileSync(file, "utf8"));
+        return YAML.parse(fs.readFileSync(file, "utf8"), options);
     } catch (error) {
         throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(error as Error).message}`);
     }
@@ -154,5 +160,7 @@ function isSecure(value: unknown): boolean {
 
 /** The CLI passes scalars as their text and lists or maps as JSON. */
 function toConfigString(value: unknown): string {
-    return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+    return typeof value === "object" && value !== null
+        ? JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? (Number.isSafeInteger(Number(item)) ? Number(item) : item.toString()) : item))
+        : String(value);
 }

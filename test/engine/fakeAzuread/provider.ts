@@ -20,6 +20,7 @@ import type {
     ReadResult,
     UpdateResult,
 } from "@pulumi/pulumi/provider";
+import { addPassword, isRefusal, POLICY_ERROR_CODE } from "./credentials";
 import { containsUnknown, isSecret, plainProps, rewrapSecrets, secret, UNKNOWN } from "./rpcValues";
 import { diffInputs, INVOKES, isResourceType, nameOfUrn, ResourceType, TYPES, typeOfUrn } from "./schema";
 import {
@@ -45,8 +46,6 @@ import {
 export const DEFAULT_VERSION = "6.9.1";
 export const VERSION_ENV = "FAKE_AZUREAD_VERSION";
 
-/** Graph's default password lifetime when no end date is given: startDateTime + 2 years (application-addpassword docs). */
-const DEFAULT_PASSWORD_YEARS = 2;
 
 export interface FakeAzureadOptions {
     /** Tenant file; default: env FAKE_AZUREAD_TENANT_FILE, read on every call. */
@@ -113,24 +112,6 @@ const obj = (v: unknown): Props => (v && typeof v === "object" && !Array.isArray
 function extras(props: Props, stored: string[]): Props | undefined {
     const rest = Object.entries(props).filter(([k]) => !stored.includes(k) && !k.startsWith("__"));
     return rest.length > 0 ? Object.fromEntries(rest) : undefined;
-}
-
-/** Whole-second UTC, as Go's time.Format(time.RFC3339) of Graph's UTC answer prints it. */
-export function utcSeconds(ms: number): string {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function addYears(ms: number, years: number): number {
-    const d = new Date(ms);
-    d.setUTCFullYear(d.getUTCFullYear() + years);
-    return d.getTime();
-}
-
-/** An Entra-shaped client secret: 40 characters with the `8Q~` marker after a 3-character hint. */
-function newSecretValue(): string {
-    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-";
-    const draw = (n: number) => Array.from(crypto.randomBytes(n), (b) => alphabet[b % alphabet.length]).join("");
-    return `${draw(3)}8Q~${draw(34)}`;
 }
 
 /** Graph's error body, flattened as go-azure-sdk prints it. */
@@ -922,7 +903,7 @@ function deleteGrant(t: Tenant, id: string): void {
 
 // ---- ApplicationPassword (application_password_resource.go; helpers/credentials/credentials.go) ----
 
-export const POLICY_ERROR_CODE = "CredentialInvalidLifetimeAsPerAppPolicy";
+export { POLICY_ERROR_CODE };
 
 function createPassword(t: Tenant, now: Date, news: Props): { id: string; outs: Props } {
     const applicationId = str(news.applicationId);
@@ -931,48 +912,19 @@ function createPassword(t: Tenant, now: Date, news: Props): { id: string; outs: 
     if (!app) {
         throw new Error(`application_id: Application (Object ID ${JSON.stringify(objectId)}) was not found`);
     }
-    const action = `Adding password for Application (Object ID ${JSON.stringify(objectId)})`;
-
-    // credentials.PasswordCredential: given dates are parsed and re-printed with RFC3339 (whole
-    // seconds); Entra answers in UTC. Without a start date Entra uses "now" (with fractions);
-    // without an end date, start + 2 years. end_date_relative is not passed on by v3.8.
-    const startMs = news.startDate !== undefined ? Date.parse(str(news.startDate)) : now.getTime();
-    const startDate = news.startDate !== undefined ? utcSeconds(startMs) : new Date(startMs).toISOString();
-    const endMs = news.endDate !== undefined ? Date.parse(str(news.endDate)) : addYears(startMs, DEFAULT_PASSWORD_YEARS);
-    const endDate = utcSeconds(endMs);
-
-    // Entra refuses an end date that has passed or precedes the start (error text as quoted in
-    // hashicorp/terraform-provider-azuread#201).
-    if (endMs <= now.getTime() || endMs <= startMs) {
-        throw graphError(action, 400, "InvalidKeyEndDate", "Key credential end date is invalid.");
-    }
-    // Tenant app-management policy: Entra's answer as quoted in
-    // OfficeDev/microsoft-365-agents-toolkit#10998 and Azure/azure-cli#28522.
-    const cap = t.policy.maxPasswordLifetimeDays;
-    if (typeof cap === "number" && endMs - startMs > cap * 86_400_000) {
-        const policyId = t.policy.policyId ?? "00000000-0000-0000-0000-000000000000";
-        throw graphError(
-            action,
-            400,
-            POLICY_ERROR_CODE,
-            `Credential lifetime exceeds the max value allowed as per assigned policy '${policyId}'.`,
-        );
-    }
-
-    const value = newSecretValue();
-    const password: FakePassword = {
-        keyId: crypto.randomUUID(),
+    // credentials.PasswordCredential passes the dates on as given (end_date_relative is not
+    // passed on by v3.8); Entra's own rules are shared with the fake Graph (credentials.ts).
+    const added = addPassword(t, app, {
         displayName: str(news.displayName),
-        startDate,
-        endDate,
-        value,
-        hint: value.slice(0, 3),
-        createdAt: now.toISOString(),
-    };
-    app.passwords.push(password);
+        ...(news.startDate !== undefined ? { startDate: str(news.startDate) } : {}),
+        ...(news.endDate !== undefined ? { endDate: str(news.endDate) } : {}),
+    }, now);
+    if (isRefusal(added)) {
+        throw graphError(`Adding password for Application (Object ID ${JSON.stringify(objectId)})`, added.status, added.code, added.message);
+    }
     return {
-        id: passwordResourceId(app.objectId, password.keyId),
-        outs: passwordOutputs(app, password, news),
+        id: passwordResourceId(app.objectId, added.keyId),
+        outs: passwordOutputs(app, added, news),
     };
 }
 

@@ -29,6 +29,35 @@ export interface TenantPolicy {
     maxPasswordLifetimeDays?: number;
     /** The policy id quoted in Entra's refusal. */
     policyId?: string;
+    /** App-management policy restriction `passwordAddition`: no new password credentials at all (ScubaGear MS.AAD.5.5v1). */
+    blockPasswordAddition?: boolean;
+}
+
+/**
+ * How the fake Microsoft identity platform (test/entra/fakeEntra.ts) behaves; the fake azuread
+ * plugin ignores it.
+ */
+export interface EntraBehaviour {
+    /** The deploying identity's client secret, for its own token requests (client credentials). */
+    deployerSecret?: string;
+    /**
+     * A new password credential is refused at the token endpoint (AADSTS7000215) until this many
+     * milliseconds after it was added: Entra's replication delay, 4-18 s reported in
+     * microsoftgraph/microsoft-graph-docs#17966.
+     */
+    newSecretDelayMs?: number;
+    /** A new secret never becomes usable (the readiness wait must give up). */
+    secretsNeverReady?: boolean;
+    /**
+     * After becoming usable, every Nth token request for an app's secret still fails with
+     * AADSTS7000215: the intermittent failures terraform-provider-vault#2079 reports.
+     */
+    flakyEvery?: number;
+    /**
+     * Graph answers 404 Request_ResourceNotFound for an application this many milliseconds after
+     * its creation: directory replication (hamilton's RetryOn404ConsistencyFailureFunc retries it).
+     */
+    readLagMs?: number;
 }
 
 export interface TenantFaults {
@@ -48,6 +77,8 @@ export interface FakePassword {
     /** Entra's `hint`: the first three characters of the secret. */
     hint: string;
     createdAt: string;
+    /** Token requests the fake identity platform has answered for this secret (its `flakyEvery`). */
+    tokenRequests?: number;
 }
 
 export interface FakeImplicitGrant {
@@ -72,6 +103,56 @@ export interface FakeRequiredResourceAccess {
     resourceAccesses: FakeResourceAccess[];
 }
 
+/** A certificate credential as Graph lists it (keyCredential, without its key). */
+export interface FakeKeyCredential {
+    keyId: string;
+    displayName: string;
+    /** `AsymmetricX509Cert`, `Symmetric`, ... */
+    type: string;
+    /** `Verify` or `Sign`. */
+    usage: string;
+    startDateTime: string;
+    endDateTime: string;
+}
+
+/** A federated identity credential (Graph's federatedIdentityCredential). */
+export interface FakeFederatedIdentityCredential {
+    id: string;
+    name: string;
+    issuer: string;
+    subject: string;
+    audiences: string[];
+    description?: string;
+}
+
+/** A password credential on a service principal, as Graph lists it (no value). */
+export interface FakeListedPassword {
+    keyId: string;
+    displayName: string;
+    startDateTime: string;
+    endDateTime: string;
+}
+
+/** An app role granted to a principal (Graph's appRoleAssignment). */
+export interface FakeAppRoleAssignment {
+    id: string;
+    appRoleId: string;
+    principalId: string;
+    principalType: "User" | "Group" | "ServicePrincipal";
+    principalDisplayName: string;
+    /** Object id of the resource service principal whose role it is. */
+    resourceId: string;
+    resourceDisplayName: string;
+    createdDateTime: string;
+}
+
+/** A user, for directory reads that name one (owners). */
+export interface FakeUser {
+    objectId: string;
+    displayName: string;
+    userPrincipalName: string;
+}
+
 export interface FakeApplication {
     objectId: string;
     clientId: string;
@@ -89,6 +170,14 @@ export interface FakeApplication {
     passwords: FakePassword[];
     /** Inputs the fake does not model, kept so that reads echo them back. */
     extraInputs?: Record<string, unknown>;
+    /** Graph's app instance property lock; set only through Graph (azuread v3.8 does not manage it). */
+    servicePrincipalLockConfiguration?: Record<string, boolean>;
+    /** Graph-only views for audits (test/entra/fakeGraphAudit.ts); the fake plugin neither reads nor writes them. */
+    spa?: { redirectUris: string[] };
+    publicClient?: { redirectUris: string[] };
+    isFallbackPublicClient?: boolean;
+    keyCredentials?: FakeKeyCredential[];
+    federatedIdentityCredentials?: FakeFederatedIdentityCredential[];
     createdAt: string;
 }
 
@@ -136,6 +225,9 @@ export interface FakeServicePrincipal {
     oauth2PermissionScopes: FakePermissionScope[];
     appRoles: FakeAppRole[];
     extraInputs?: Record<string, unknown>;
+    /** Credentials added to the principal itself (Graph only; test/entra/fakeGraphAudit.ts). */
+    passwordCredentials?: FakeListedPassword[];
+    keyCredentials?: FakeKeyCredential[];
     createdAt: string;
 }
 
@@ -152,7 +244,9 @@ export interface FakeGrant {
     createdAt: string;
 }
 
-export type CallOp = "create" | "read" | "update" | "delete" | "invoke";
+export type CallOp = "create" | "read" | "update" | "delete" | "invoke"
+    /** Calls to the fake identity platform (test/entra/fakeEntra.ts). */
+    | "token" | "graph:get" | "graph:patch" | "graph:addPassword" | "graph:removePassword";
 export type CallOutcome = "ok" | "notFound" | "error" | "fault";
 
 export interface CallRecord {
@@ -183,9 +277,15 @@ export interface Tenant {
     clock?: { now?: string };
     policy: TenantPolicy;
     faults: TenantFaults;
+    /** The fake identity platform's behaviour (token endpoint and Graph). */
+    entra?: EntraBehaviour;
     applications: FakeApplication[];
     servicePrincipals: FakeServicePrincipal[];
     grants: FakeGrant[];
+    /** App roles granted to principals (Graph only; test/entra/fakeGraphAudit.ts). */
+    appRoleAssignments?: FakeAppRoleAssignment[];
+    /** Users the directory names (Graph only; test/entra/fakeGraphAudit.ts). */
+    users?: FakeUser[];
     calls: CallRecord[];
 }
 

@@ -149,13 +149,20 @@ func (o options) env() []string {
 	return env
 }
 
+// resolveModuleScript is fixed JavaScript: the module and the program folder reach it as arguments
+// (after "--", so node takes neither for an option of its own), never pasted into its text, so a
+// folder whose name holds a quote, a backslash or a line break cannot change what node runs.
+const resolveModuleScript = `const [module, dir] = process.argv.slice(1);
+try { console.log(require.resolve(module)) } catch (e) {
+  console.error(e.code === 'MODULE_NOT_FOUND'
+    ? 'It looks like the Pulumi SDK has not been installed in ' + dir + ' (cannot resolve ' + module + '). Have you run npm install?'
+    : e.message);
+  process.exit(1);
+}`
+
 // resolveModule asks node where module resolves from dir, so the program's own @pulumi/pulumi runs.
 func resolveModule(nodeBin, dir, module string) (string, error) {
-	script := fmt.Sprintf("try { console.log(require.resolve(%q)) } catch (e) { "+
-		"console.error(e.code === 'MODULE_NOT_FOUND' ? 'It looks like the Pulumi SDK has not been installed "+
-		"in %s (cannot resolve %s). Have you run npm install?' : e.message); process.exit(1) }",
-		module, dir, module)
-	cmd := exec.Command(nodeBin, "-e", script)
+	cmd := exec.Command(nodeBin, "-e", resolveModuleScript, "--", module, dir)
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if err != nil {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -64,5 +66,49 @@ func TestFindPackages(t *testing.T) {
 	got := findPackages(dir)
 	if len(got) != 1 || got[0].Name != "azuread" || got[0].Version != "v6.9.1" || got[0].Kind != "resource" {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// A program folder's name is data, never code (issue 17, Why 9): the host once pasted it into the
+// JavaScript it runs with node -e, so a folder named like the ones below ran code of its choosing.
+func TestResolveModuleTakesTheFolderAsDataNotCode(t *testing.T) {
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not on PATH")
+	}
+	for _, name := range []string{
+		`x' + require('fs').writeFileSync('PWNED', '') + '`,
+		`x"); require("fs").writeFileSync("PWNED", ""); ("`,
+		"x`${require('fs').writeFileSync('PWNED', '')}`",
+		`back\slash\' + require('fs').writeFileSync('PWNED', '') + '`,
+		"line\nbreak') ; require('fs').writeFileSync('PWNED', ''); ('",
+		"-e",
+	} {
+		root := t.TempDir()
+		dir := filepath.Join(root, name)
+		module := filepath.Join(dir, "node_modules", "probe")
+		if err := os.MkdirAll(module, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(module, "index.js"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+
+		got, err := resolveModule(nodeBin, dir, "probe")
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if want := filepath.Join(module, "index.js"); got != want {
+			t.Fatalf("%q: resolved %q, want %q", name, got, want)
+		}
+		_, err = resolveModule(nodeBin, dir, "not-installed")
+		if err == nil || !strings.Contains(err.Error(), "has not been installed in "+dir+" (cannot resolve not-installed)") {
+			t.Fatalf("%q: missing module error = %v", name, err)
+		}
+		for _, where := range []string{root, dir} {
+			if _, err := os.Stat(filepath.Join(where, "PWNED")); err == nil {
+				t.Fatalf("%q: the folder name ran as code", name)
+			}
+		}
 	}
 }

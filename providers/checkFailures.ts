@@ -1,13 +1,13 @@
 /**
- * The `check` failures the Azure DevOps providers share, each from the one rule in `domain/`.
+ * The `check` failures the providers share, each from the one rule in `domain/`.
  * A value still unknown (a preview before its source exists) is not judged: the engine checks
  * again once it is known.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { guidProblem } from "../../domain/guid";
-import { organizationNameProblem } from "../../domain/organizationName";
-import { projectNameProblem } from "../../domain/projectName";
-import { isUnknown } from "../providerSafety";
+import { guidProblem } from "../domain/guid";
+import { organizationNameProblem } from "../domain/organizationName";
+import { projectNameProblem } from "../domain/projectName";
+import { isUnknown } from "./providerSafety";
 
 type CheckFailure = pulumi.dynamic.CheckFailure;
 
