@@ -69,7 +69,7 @@ describe("Pulumi.yaml and the stack files", () => {
         assert.equal(project.stackConfigDir, "stacks");
         const { stackDir } = readProjectFile(REPO_ROOT);
         assert.equal(stackDir, path.join(REPO_ROOT, "stacks"));
-        assert.deepEqual(stackNames(stackDir), ["dev", "emea"]);
+        assert.deepEqual(stackNames(stackDir), ["dev", "emea", "prod"], "the example stacks, and CI's (.ci/stacks.yml)");
         assert.deepEqual(stackNames(REPO_ROOT), [], "a Pulumi.<stack>.yaml at the root would be ignored by the CLI");
     });
 

@@ -74,6 +74,16 @@ export interface RunResult {
     stderr: string;
 }
 
+/** A command started by `EngineWorkspace.start`. */
+export interface RunningCommand {
+    /** Settles when the command ends; after `kill()` it resolves (exit code 137) instead of rejecting. */
+    result: Promise<RunResult>;
+    /** What it printed so far. */
+    output(): { stdout: string; stderr: string };
+    /** SIGKILL to the command and every process it started; resolves once they are gone. */
+    kill(): Promise<RunResult>;
+}
+
 export interface RunOptions {
     /** Run the program (and the providers) as if the clock read this instant. */
     at?: Date;
@@ -167,6 +177,19 @@ export class EngineWorkspace {
 
     /** Runs any command in the project directory with the workspace's environment. */
     public async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+        return this.start(command, args, options).result;
+    }
+
+    /**
+     * Starts `pulumi` like `pulumi()` does, without waiting: `kill()` sends SIGKILL to the CLI and
+     * every process it started (its own process group), as a runner that loses its machine would.
+     */
+    public startPulumi(args: string[], options: RunOptions = {}): RunningCommand {
+        return this.start(path.join(this.bin, "pulumi"), [...args, "--non-interactive"], options);
+    }
+
+    /** Starts any command like `run()` does; `result` settles as `run()` would, `kill()` ends its whole process group. */
+    public start(command: string, args: string[], options: RunOptions = {}): RunningCommand {
         const env: NodeJS.ProcessEnv = { ...this.env, ...options.env, ...(options.at ? faketimeEnv(options.at) : {}) };
         // Its own process group, so a timeout or dispose() ends the engine and every plugin it started.
         const child = spawn(command, args, { cwd: this.projectDir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
@@ -178,24 +201,36 @@ export class EngineWorkspace {
         child.stdin.end(options.stdin ?? "");
         const timeoutMs = options.timeoutMs ?? 5 * 60_000;
         let timedOut = false;
+        let killed = false;
         const timer = setTimeout(() => {
             timedOut = true;
             killGroup(child);
         }, timeoutMs);
-        const code = await new Promise<number>((resolve, reject) => {
+        const result = new Promise<number>((resolve, reject) => {
             child.on("error", reject);
-            child.on("close", (status) => resolve(status ?? 1));
+            // A SIGKILLed child reports no status: 137, as a shell would.
+            child.on("close", (status, signal) => resolve(status ?? (signal === "SIGKILL" ? 137 : 1)));
         }).finally(() => {
             clearTimeout(timer);
             this.running.delete(child);
+        }).then((code) => {
+            if (timedOut) {
+                throw new Error(`${path.basename(command)} ${args.join(" ")} did not finish in ${timeoutMs / 1000} s and was killed\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-2000)}`);
+            }
+            if (code !== 0 && !options.allowFailure && !killed) {
+                throw new Error(`${path.basename(command)} ${args.join(" ")} exited ${code}\n--- stdout\n${stdout.slice(-6000)}\n--- stderr\n${stderr.slice(-4000)}`);
+            }
+            return { code, stdout, stderr };
         });
-        if (timedOut) {
-            throw new Error(`${path.basename(command)} ${args.join(" ")} did not finish in ${timeoutMs / 1000} s and was killed\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-2000)}`);
-        }
-        if (code !== 0 && !options.allowFailure) {
-            throw new Error(`${path.basename(command)} ${args.join(" ")} exited ${code}\n--- stdout\n${stdout.slice(-6000)}\n--- stderr\n${stderr.slice(-4000)}`);
-        }
-        return { code, stdout, stderr };
+        return {
+            result,
+            output: () => ({ stdout, stderr }),
+            kill: () => {
+                killed = true;
+                killGroup(child);
+                return result;
+            },
+        };
     }
 
     public tenant(): Tenant {
@@ -272,12 +307,57 @@ export function nodeShim(realNode: string): string {
     ].join("\n");
 }
 
+/**
+ * SIGKILL to everything the command started. Its process group is not enough: the Pulumi CLI
+ * starts each plugin (language host, providers, analyzers) in a process group of its own
+ * (`Setpgid`), so a group kill leaves them running. They all stay in the command's session
+ * (`detached: true` made the command a session leader), so every process of that session is
+ * killed, found in /proc, until none is left.
+ */
 function killGroup(child: ChildProcess): void {
+    const session = child.pid!;
     try {
-        process.kill(-child.pid!, "SIGKILL");
+        process.kill(-session, "SIGKILL");
     } catch {
         // already gone
     }
+    for (let round = 0; round < 5; round++) {
+        const members = sessionMembers(session);
+        if (members.length === 0) {
+            return;
+        }
+        for (const pid of members) {
+            try {
+                process.kill(pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+    }
+}
+
+/** Live processes in session `sid` (none where /proc is missing). */
+function sessionMembers(sid: number): number[] {
+    let entries: string[];
+    try {
+        entries = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+    } catch {
+        return [];
+    }
+    const members: number[] = [];
+    for (const entry of entries) {
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            // pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses.
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            if (Number(fields[3]) === sid && fields[0] !== "Z") {
+                members.push(Number(entry));
+            }
+        } catch {
+            // the process ended while being read
+        }
+    }
+    return members;
 }
 
 function readTree(dir: string): string {

@@ -1,44 +1,49 @@
+/**
+ * azure-pipelines.yml: valid against Microsoft's schema once its compile-time expansion over
+ * .ci/stacks.yml is done (as Azure DevOps does before it validates), and what each stage
+ * promises. Skipped as a whole when the file was deleted (a GitHub-only team).
+ */
 import * as fs from "node:fs";
 import * as assert from "node:assert/strict";
 import { ValidateFunction } from "ajv";
-import { compileAzurePipelinesSchema, describeErrors, parsePipeline } from "./azurePipelinesSchema";
-import { AZURE_PIPELINES_SCHEMA, readRepoFile } from "./repoFiles";
+import { compileAzurePipelinesSchema, compileVariablesTemplateSchema, describeErrors, expandPipeline, parsePipeline } from "./azurePipelinesSchema";
+import { AZURE_PIPELINES_FILE, AZURE_PIPELINES_SCHEMA, readRepoFile, repoFileExists } from "./repoFiles";
+import { stepCalls } from "./trustBoundaries";
 
 type Step = Record<string, unknown> & { script?: string; task?: string; inputs?: Record<string, string>; env?: Record<string, string>; condition?: string };
-type Job = { job?: string; deployment?: string; environment?: string; steps?: Step[]; strategy?: { runOnce?: { deploy?: { steps?: Step[] } } } };
-type Stage = { stage: string; condition?: string; dependsOn?: string; jobs: Job[] };
-type Pipeline = Record<string, unknown> & { stages: Stage[] };
+type Job = { job?: string; deployment?: string; environment?: string; variables?: { group?: string }[]; steps?: Step[]; strategy?: { runOnce?: { deploy?: { steps?: Step[] } } } };
+type Stage = { stage: string; condition?: string; dependsOn?: string | string[]; jobs: Job[] };
+type Pipeline = Record<string, unknown> & { stages: Stage[]; variables: { name?: string; value?: string; template?: string }[] };
 
-const TEXT = readRepoFile("azure-pipelines.yml");
-const PIPELINE = parsePipeline(TEXT) as Pipeline;
-
-function stage(name: string): Stage {
-    const found = PIPELINE.stages.find((s) => s.stage === name);
-    assert.ok(found, `stage ${name} exists`);
-    return found;
-}
-
-function stepsOf(name: string): Step[] {
-    return stage(name).jobs.flatMap((job) => job.steps ?? job.strategy?.runOnce?.deploy?.steps ?? []);
-}
-
-/** The text a step runs: a script, or an AzureCLI@2 inline script. */
-function commandOf(step: Step): string {
-    return step.script ?? step.inputs?.inlineScript ?? "";
-}
-
-function indexOfStep(steps: Step[], pattern: RegExp): number {
-    const index = steps.findIndex((s) => pattern.test(commandOf(s)));
-    assert.ok(index >= 0, `a step runs ${pattern}`);
-    return index;
-}
+/** Expanded over two stacks, whatever .ci/stacks.yml lists, so that every check sees a matrix. */
+const STACKS = ["prod", "eu-west"];
 
 describe("azure-pipelines.yml", function () {
     // Compiling Microsoft's schema takes a few seconds; once for the whole file.
     this.timeout(60_000);
-    let validate: ValidateFunction;
+    let text: string;
+    let pipeline: Pipeline;
+    const expand = (source: string) => expandPipeline(source, readRepoFile, { ciStacks: STACKS.join(",") }) as Pipeline;
+    const stage = (name: string): Stage => {
+        const found = pipeline.stages.find((s) => s.stage === name);
+        assert.ok(found, `stage ${name} exists`);
+        return found;
+    };
+    const stepsOf = (job: Job): Step[] => job.steps ?? job.strategy?.runOnce?.deploy?.steps ?? [];
+    const commandOf = (step: Step): string => step.script ?? step.inputs?.inlineScript ?? "";
+    /** Each job's `.ci/step` calls, in order. */
+    const callsOf = (job: Job) => stepsOf(job).flatMap((s) => stepCalls(commandOf(s))).map((c) => c.text);
+
+    before(function () {
+        if (!repoFileExists(AZURE_PIPELINES_FILE)) {
+            this.skip();
+        }
+        text = readRepoFile(AZURE_PIPELINES_FILE);
+        pipeline = expand(text);
+    });
 
     describe("against Microsoft's Azure Pipelines schema", () => {
+        let validate: ValidateFunction;
         before(function () {
             // The schema is shared data laid beside the repository, as in this project's CI, which
             // requires it; elsewhere (a fork's pipeline, a laptop) its absence skips these tests.
@@ -49,145 +54,149 @@ describe("azure-pipelines.yml", function () {
             validate = compileAzurePipelinesSchema();
         });
 
-        it("is valid", () => {
-            assert.ok(validate(PIPELINE), describeErrors(validate.errors));
+        it("is valid, expanded over the stacks .ci/stacks.yml lists and over two", () => {
+            assert.ok(validate(expandPipeline(text, readRepoFile)), describeErrors(validate.errors));
+            assert.ok(validate(pipeline), describeErrors(validate.errors));
+        });
+
+        it("includes .ci/stacks.yml, a valid variables template", () => {
+            assert.deepEqual(pipeline.variables.filter((v) => v.template), [], "inlined by the expansion");
+            assert.deepEqual((parsePipeline(text) as Pipeline).variables[0], { template: ".ci/stacks.yml" });
+            const template = compileVariablesTemplateSchema();
+            assert.ok(template(parsePipeline(readRepoFile(".ci/stacks.yml"))), describeErrors(template.errors));
         });
 
         it("rejects a `stepz:` typo (the check bites)", () => {
-            const broken = TEXT.replace("        steps:\n", "        stepz:\n");
-            assert.notEqual(broken, TEXT);
-            assert.equal(validate(parsePipeline(broken)), false);
+            const broken = text.replace("        steps:\n", "        stepz:\n");
+            assert.notEqual(broken, text);
+            assert.equal(validate(expand(broken)), false);
             assert.match(describeErrors(validate.errors), /must NOT have additional properties \(stepz\)/);
         });
 
         it("rejects a task the schema does not know, such as marketplace Pulumi@1", () => {
-            const broken = TEXT.replace("- task: NodeTool@0", "- task: Pulumi@1");
-            assert.equal(validate(parsePipeline(broken)), false);
+            const broken = text.replace("- task: NodeTool@0", "- task: Pulumi@1");
+            assert.equal(validate(expand(broken)), false);
+        });
+
+        it("the expansion refuses a compile-time construct it does not model, rather than pass it", () => {
+            assert.throws(() => expand(text.replace("split(variables.ciStacks, ',')", "variables.ciStacks")), /not expanded|each over/);
+            assert.throws(() => expand(text.replace("${{ replace(stack, '-', '_') }}", "${{ lower(stack) }}")), /compile-time expression not expanded by this test's expander: \$\{\{ lower\(stack\) \}\}/);
         });
     });
 
     describe("triggers", () => {
         it("runs on pushes and pull requests to main", () => {
-            assert.deepEqual((PIPELINE.trigger as { branches: { include: string[] } }).branches.include, ["main"]);
-            assert.deepEqual((PIPELINE.pr as { branches: { include: string[] } }).branches.include, ["main"]);
+            assert.deepEqual((pipeline.trigger as { branches: { include: string[] } }).branches.include, ["main"]);
+            assert.deepEqual((pipeline.pr as { branches: { include: string[] } }).branches.include, ["main"]);
         });
 
         it("has a daily schedule on main that runs even without new commits", () => {
-            const [schedule] = PIPELINE.schedules as { cron: string; always: string; branches: { include: string[] } }[];
+            const [schedule] = pipeline.schedules as { cron: string; always: string; branches: { include: string[] } }[];
             assert.match(schedule.cron, /^\d+ \d+ \* \* \*$/);
             assert.equal(schedule.always, "true");
             assert.deepEqual(schedule.branches.include, ["main"]);
         });
 
-        it("queues runs that wait for the environment's exclusive lock", () => {
-            assert.equal(PIPELINE.lockBehavior, "sequential");
+        it("queues runs that wait for an environment's exclusive lock", () => {
+            assert.equal(pipeline.lockBehavior, "sequential");
         });
     });
 
-    describe("stages", () => {
-        it("checks every run with npm ci, npm test and the offline plan", () => {
-            const steps = stepsOf("Checks");
-            const order = [/^npm ci\b/, /^npm test$/, /^npm start -s -- --stack /].map((p) => indexOfStep(steps, p));
-            assert.deepEqual([...order].sort((a, b) => a - b), order, "in that order");
+    describe("stages, one job per stack", () => {
+        it("checks every run with the shared setup and checks", () => {
+            assert.deepEqual(stage("Checks").jobs.map(callsOf), [[".ci/step setup", ".ci/step checks"]]);
         });
 
-        it("previews pull requests only, with --diff and the policy pack", () => {
+        it("previews pull requests only, every stack, with the shared steps", () => {
             assert.match(stage("Preview").condition ?? "", /eq\(variables\['Build.Reason'\], 'PullRequest'\)/);
-            const steps = stepsOf("Preview");
-            assert.match(commandOf(steps[indexOfStep(steps, /pulumi preview/)]), /pulumi preview --diff --policy-pack policy/);
+            assert.deepEqual(stage("Preview").jobs.map((j) => j.job), ["preview_prod", "preview_eu_west"]);
+            assert.deepEqual(callsOf(stage("Preview").jobs[1]), [
+                ".ci/step setup",
+                '.ci/step install --stack "eu-west" --mode preview',
+                '.ci/step preview --stack "eu-west" --mode preview',
+                '.ci/step summary --stack "eu-west" --mode preview',
+            ]);
+            const summary = stepsOf(stage("Preview").jobs[0]).find((s) => /\.ci\/step summary/.test(commandOf(s)));
+            assert.equal(summary?.condition, "succeededOrFailed()", "also reports a failed preview");
         });
 
-        it("posts one PR comment, found by its marker and edited on each push, with System.AccessToken", () => {
-            const steps = stepsOf("Preview");
-            const comment = steps[indexOfStep(steps, /pullRequests\/.*\/threads/)];
-            assert.ok(indexOfStep(steps, /pulumi preview/) < steps.indexOf(comment), "after the preview");
-            assert.equal(comment.condition, "succeededOrFailed()", "also reports a failed preview");
-            assert.equal(comment.env?.SYSTEM_ACCESSTOKEN, "$(System.AccessToken)");
-            const script = commandOf(comment);
-            assert.match(script, /<!-- pulumi-preview:/);
-            assert.match(script, /call\("PATCH", `\$\{base\}\/\$\{thread.id\}\/comments\/\$\{comment.id\}`/);
-            assert.match(script, /call\("POST", base,/);
+        it("posts nothing to the pull request: the build service identity needs no pull-request permission", () => {
+            assert.doesNotMatch(text, /System\.AccessToken|pullRequests|\/threads/);
         });
 
-        it("deploys main with pulumi up, in the locked environment", () => {
+        it("deploys main, every stack in a deployment job on its own environment with its own variable group", () => {
             const deploy = stage("Deploy");
             assert.match(deploy.condition ?? "", /refs\/heads\/main/);
             assert.doesNotMatch(deploy.condition ?? "", /PullRequest/);
-            assert.equal(deploy.jobs[0].environment, "$(deployEnvironment)");
-            const steps = stepsOf("Deploy");
-            assert.match(commandOf(steps[indexOfStep(steps, /pulumi up/)]), /pulumi up --yes .*--policy-pack policy/);
+            assert.deepEqual(deploy.jobs.map((j) => [j.deployment, j.environment, j.variables?.map((v) => v.group)]), [
+                ["up_prod", "dbt-azure-devops-prod", ["dbt-azure-devops-prod"]],
+                ["up_eu_west", "dbt-azure-devops-eu-west", ["dbt-azure-devops-eu-west"]],
+            ]);
+            assert.deepEqual(callsOf(deploy.jobs[0]), [
+                ".ci/step setup",
+                '.ci/step install --stack "prod" --mode deploy',
+                '.ci/step recover --stack "prod" --mode deploy',
+                '.ci/step preview --stack "prod" --mode deploy',
+                '.ci/step up --stack "prod" --mode deploy',
+                '.ci/step summary --stack "prod" --mode deploy',
+            ]);
         });
 
-        it("every pulumi preview and up passes the pack's own config, policy/config.json", () => {
-            const runs = PIPELINE.stages.flatMap((s) => stepsOf(s.stage)).map(commandOf).filter((c) => /pulumi (preview|up) /.test(c));
-            assert.equal(runs.length, 3);
-            for (const run of runs) {
-                assert.match(run, /pulumi (preview|up) .*--policy-pack policy --policy-pack-config policy\/config\.json /);
-            }
-        });
-
-        it("rotates on the schedule with pulumi up, then runs the expiry check", () => {
+        it("rotates on the schedule, not gated on the checks, then the expiry check after a failed up but not after a failed install", () => {
             const rotate = stage("Rotate");
             assert.match(rotate.condition ?? "", /eq\(variables\['Build.Reason'\], 'Schedule'\)/);
-            assert.equal(rotate.jobs[0].environment, stage("Deploy").jobs[0].environment, "same lock as Deploy");
-            const steps = stepsOf("Rotate");
-            const up = indexOfStep(steps, /pulumi up --yes/);
-            const expiry = indexOfStep(steps, /pulumi stack output .*--json \| npm run -s check-expiry -- --days /);
-            assert.ok(up < expiry);
-            // Also after a failed up, but only with the verified CLI (the install step sets the flag last).
-            assert.equal(steps[expiry].condition, "and(succeededOrFailed(), eq(variables['pulumiCliVerified'], 'true'))");
-            const install = indexOfStep(steps, /install-pulumi-cli\.sh/);
-            assert.match(commandOf(steps[install]), /^set -euo pipefail\n.*install-pulumi-cli\.sh.*\necho "##vso\[task\.setvariable variable=pulumiCliVerified\]true"\n$/);
+            assert.deepEqual(rotate.dependsOn, []);
+            assert.deepEqual(rotate.jobs.map((j) => j.environment), stage("Deploy").jobs.map((j) => j.environment), "same locks as Deploy");
+            const steps = stepsOf(rotate.jobs[0]);
+            const expiry = steps.find((s) => /\.ci\/step expiry/.test(commandOf(s)));
+            assert.equal(expiry?.condition, "and(succeededOrFailed(), eq(variables['pulumiCliVerified'], 'true'))", "pulumiCliVerified is set by .ci/step install on success");
+            assert.deepEqual(callsOf(rotate.jobs[0]).map((c) => c.split(" ")[1]), ["setup", "install", "recover", "preview", "up", "expiry", "summary"]);
+        });
+
+        it("audits drift after the rotation, whatever its result, on each stack's environment", () => {
+            const drift = stage("Drift");
+            assert.equal(drift.dependsOn, "Rotate");
+            assert.match(drift.condition ?? "", /^and\(not\(canceled\(\)\), eq\(variables\['Build.Reason'\], 'Schedule'\)/);
+            assert.deepEqual(drift.jobs.map((j) => j.environment), ["dbt-azure-devops-prod", "dbt-azure-devops-eu-west"]);
+            assert.deepEqual(callsOf(drift.jobs[0]).map((c) => c.split(" ")[1]), ["setup", "install", "drift", "summary"]);
         });
     });
 
     describe("Azure access", () => {
-        const azureSteps = () => PIPELINE.stages.flatMap((s) => stepsOf(s.stage)).filter((s) => /pulumi (preview|up)/.test(commandOf(s)));
+        const azureSteps = () => pipeline.stages.flatMap((s) => s.jobs.flatMap(stepsOf)).filter((s) => s.inputs?.azureSubscription);
 
-        it("runs Pulumi inside AzureCLI@2 with the federated service connection's token", () => {
-            assert.equal(azureSteps().length, 3);
+        it("runs the steps that reach Azure inside AzureCLI@2, passing the federated token where the program runs", () => {
             for (const step of azureSteps()) {
                 assert.equal(step.task, "AzureCLI@2");
-                assert.equal(step.inputs?.addSpnToEnvironment, "true");
-                assert.match(commandOf(step), /ARM_USE_OIDC=true/);
-                assert.match(commandOf(step), /ARM_OIDC_TOKEN="\$idToken"/);
-                assert.match(commandOf(step), /pulumi login "\$\(pulumiBackendUrl\)"/);
+                if (/\.ci\/step (preview|up|drift)/.test(commandOf(step))) {
+                    assert.equal(step.inputs?.addSpnToEnvironment, "true");
+                    assert.match(commandOf(step), /ARM_USE_OIDC=true/);
+                    assert.match(commandOf(step), /ARM_OIDC_TOKEN="\$idToken"/);
+                }
             }
         });
 
-        it("previews as the preview identity; deploys and rotates as the deploy identity", () => {
-            const connections = (name: string) => [...new Set(stepsOf(name).map((s) => s.inputs?.azureSubscription).filter(Boolean))];
+        it("previews as the preview identity; deploys, rotates and audits as the deploy identity", () => {
+            const connections = (name: string) => [...new Set(stage(name).jobs.flatMap(stepsOf).map((s) => s.inputs?.azureSubscription).filter(Boolean))];
             assert.deepEqual(connections("Preview"), ["$(previewServiceConnection)"]);
-            assert.deepEqual(connections("Deploy"), ["$(deployServiceConnection)"]);
-            assert.deepEqual(connections("Rotate"), ["$(deployServiceConnection)"]);
-            const variables = PIPELINE.variables as { name?: string; value?: string }[];
-            const value = (name: string) => variables.find((v) => v.name === name)?.value;
+            for (const name of ["Deploy", "Rotate", "Drift"]) {
+                assert.deepEqual(connections(name), ["$(deployServiceConnection)"], name);
+            }
+            const value = (name: string) => pipeline.variables.find((v) => v.name === name)?.value;
             assert.ok(value("previewServiceConnection") && value("deployServiceConnection"));
             assert.notEqual(value("previewServiceConnection"), value("deployServiceConnection"));
         });
 
-        it("links the dbt token's variable group in Deploy and Rotate only, and maps the token into the pulumi up step alone", () => {
-            const groups = (s: Stage) => ((s as Stage & { variables?: { group?: string }[] }).variables ?? []).map((v) => v.group).filter(Boolean);
-            assert.deepEqual(groups(stage("Deploy")), ["dbt-azure-devops"]);
-            assert.deepEqual(groups(stage("Rotate")), ["dbt-azure-devops"]);
-            assert.deepEqual(groups(stage("Preview")), []);
-            for (const name of ["Deploy", "Rotate"]) {
-                const withToken = stepsOf(name).filter((s) => s.env?.DBT_CLOUD_TOKEN);
-                assert.equal(withToken.length, 1, name);
-                assert.match(commandOf(withToken[0]), /pulumi up --yes/);
-            }
-        });
-
-        it("keeps state in Azure Blob Storage with a Key Vault secrets provider", () => {
-            const variables = PIPELINE.variables as { name?: string; value?: string }[];
-            const value = (name: string) => variables.find((v) => v.name === name)?.value ?? "";
-            assert.match(value("pulumiBackendUrl"), /^azblob:\/\//);
-            assert.match(value("pulumiSecretsProvider"), /^azurekeyvault:\/\//);
-            assert.match(TEXT, /--secrets-provider "\$\(pulumiSecretsProvider\)"/);
+        it("maps the dbt token only into the steps that run the program, never in Preview", () => {
+            const withToken = (name: string) => stepsOf(stage(name).jobs[0]).filter((s) => s.env?.DBT_CLOUD_TOKEN).map((s) => stepCalls(commandOf(s))[0]?.step);
+            assert.deepEqual(withToken("Preview"), []);
+            assert.deepEqual(withToken("Deploy"), ["preview", "up"]);
+            assert.deepEqual(withToken("Rotate"), ["preview", "up"]);
+            assert.deepEqual(withToken("Drift"), ["drift"]);
         });
 
         it("stores no client secret", () => {
-            assert.doesNotMatch(TEXT, /ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|servicePrincipalKey/);
+            assert.doesNotMatch(text, /ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|servicePrincipalKey/);
         });
     });
 });

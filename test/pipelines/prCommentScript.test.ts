@@ -1,102 +1,113 @@
 /**
- * Runs the Azure Pipelines PR-comment script (inline in azure-pipelines.yml) against a fake
- * Azure DevOps PR threads API on 127.0.0.1: the first push creates one thread, later pushes
- * find it by its marker and edit it.
+ * The pull-request comment of pull-request.yml (the inline actions/github-script step), run as
+ * github-script runs it: an async function of `require`, `github` and `context`, here with a fake
+ * `github` that keeps comments as GitHub's issues API does (listComments pages, each comment with
+ * its author's `user.type`). The first push creates one comment per stack; later pushes edit it,
+ * found by its marker; a person's comment that quotes the marker is never edited.
  */
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parsePipeline } from "./azurePipelinesSchema";
-import { readRepoFile } from "./repoFiles";
+import YAML from "yaml";
+import { readRepoFile, repoFileExists } from "./repoFiles";
 
-type Thread = { id: number; status?: string; comments: { id: number; content: string }[] };
+type Comment = { id: number; body: string; user: { type: "Bot" | "User"; login: string } };
+type Step = { uses?: string; env?: Record<string, string>; with?: { script?: string } };
 
-function commentScript(): string {
-    const pipeline = parsePipeline(readRepoFile("azure-pipelines.yml")) as { stages: { stage: string; jobs: { steps: { script?: string }[] }[] }[] };
-    const steps = pipeline.stages.find((s) => s.stage === "Preview")?.jobs[0].steps ?? [];
-    const script = steps.find((s) => /\/threads/.test(s.script ?? ""))?.script ?? "";
-    const match = /<<'EOF'\n([\s\S]*?)\nEOF/.exec(script);
-    assert.ok(match, "the step runs an inline node script");
-    return match[1];
-}
+describe("GitHub pull-request comment script", () => {
+    let script = "";
+    let dir = "";
+    const comments: Comment[] = [];
+    const calls: string[] = [];
 
-describe("Azure Pipelines PR comment script", function () {
-    this.timeout(30_000);
-    const threads: Thread[] = [];
-    const requests: string[] = [];
-    let server: http.Server;
-    let dir: string;
-
-    before(async () => {
+    before(function () {
+        if (!repoFileExists(".github/workflows/pull-request.yml")) {
+            this.skip();
+        }
+        const workflow = YAML.parse(readRepoFile(".github/workflows/pull-request.yml")) as { jobs: Record<string, { steps: Step[] }> };
+        const step = workflow.jobs.preview.steps.find((s) => (s.uses ?? "").startsWith("actions/github-script@"));
+        assert.ok(step?.with?.script, "the preview job posts with actions/github-script");
+        script = step.with.script;
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-comment-"));
-        fs.writeFileSync(path.join(dir, "comment.js"), commentScript());
-        server = http.createServer((req, res) => {
-            let body = "";
-            req.on("data", (chunk) => (body += chunk));
-            req.on("end", () => {
-                requests.push(`${req.method} ${req.url} ${req.headers.authorization}`);
-                if (req.method === "GET") {
-                    res.end(JSON.stringify({ value: threads }));
-                } else if (req.method === "POST") {
-                    const sent = JSON.parse(body);
-                    const thread = { id: 100 + threads.length, status: sent.status, comments: [{ id: 1, content: sent.comments[0].content }] };
-                    threads.push(thread);
-                    res.end(JSON.stringify(thread));
-                } else {
-                    const [, threadId, commentId] = /threads\/(\d+)\/comments\/(\d+)/.exec(req.url ?? "") ?? [];
-                    const comment = threads.find((t) => t.id === Number(threadId))?.comments.find((c) => c.id === Number(commentId));
-                    assert.ok(comment);
-                    comment.content = JSON.parse(body).content;
-                    res.end("{}");
-                }
-            });
-        });
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     });
 
     after(() => {
-        server.close();
-        fs.rmSync(dir, { recursive: true, force: true });
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    function post(preview: string, result: string): Promise<string> {
-        const file = path.join(dir, "preview.txt");
-        fs.writeFileSync(file, preview);
-        const env = {
-            ...process.env,
-            SYSTEM_COLLECTIONURI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/contoso/`,
-            SYSTEM_TEAMPROJECT: "data platform",
-            BUILD_REPOSITORY_ID: "repo-id",
-            PR_ID: "42",
-            SYSTEM_ACCESSTOKEN: "job-token",
-            STACK: "dev",
-            COMMIT: "0123456789abcdef",
-            PREVIEW_RESULT: result,
-            RUN_URL: "https://dev.azure.com/contoso/run",
-        };
-        return new Promise((resolve, reject) =>
-            execFile(process.execPath, [path.join(dir, "comment.js"), file], { env }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
-        );
+    /** GitHub's issues API for one pull request, in memory; pages of two so paging is exercised. */
+    const github = {
+        rest: {
+            issues: {
+                listComments: async ({ page = 1 }: { page?: number }) => ({ data: comments.slice((page - 1) * 2, page * 2) }),
+                createComment: async ({ issue_number, body }: { issue_number: number; body: string }) => {
+                    calls.push(`create #${issue_number}`);
+                    comments.push({ id: 100 + comments.length, body, user: { type: "Bot", login: "github-actions[bot]" } });
+                },
+                updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => {
+                    calls.push(`update ${comment_id}`);
+                    const found = comments.find((c) => c.id === comment_id);
+                    assert.ok(found);
+                    found.body = body;
+                },
+            },
+        },
+        // Octokit's paginate: every page of a list endpoint, concatenated.
+        paginate: async (list: (p: { page: number }) => Promise<{ data: Comment[] }>, params: Record<string, unknown>) => {
+            const all: Comment[] = [];
+            for (let page = 1; ; page++) {
+                const { data } = await list({ ...params, page });
+                all.push(...data);
+                if (data.length === 0) return all;
+            }
+        },
+    };
+    const context = { repo: { owner: "contoso", repo: "dbt-azure-devops" }, issue: { number: 42 } };
+
+    async function post(stack: string, summary: string | undefined): Promise<void> {
+        const file = path.join(dir, `${stack}-summary.md`);
+        if (summary === undefined) fs.rmSync(file, { force: true });
+        else fs.writeFileSync(file, summary);
+        const saved = { SUMMARY: process.env.SUMMARY, STACK: process.env.STACK };
+        Object.assign(process.env, { SUMMARY: file, STACK: stack });
+        try {
+            const run = new (Object.getPrototypeOf(async () => undefined).constructor)("require", "github", "context", script);
+            await run(require, github, context);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        }
     }
 
-    it("creates one closed thread on the first push, with the preview and its marker", async () => {
-        await post("Resources:\n    9 unchanged\n", "Succeeded");
-        assert.equal(threads.length, 1);
-        assert.equal(threads[0].status, "closed");
-        assert.match(threads[0].comments[0].content, /^<!-- pulumi-preview:dev -->\n### Pulumi preview of `dev` succeeded/);
-        assert.match(threads[0].comments[0].content, /9 unchanged/);
-        assert.match(requests[1], /^POST \/contoso\/data%20platform\/_apis\/git\/repositories\/repo-id\/pullRequests\/42\/threads\?api-version=7\.1 Bearer job-token$/);
+    it("creates one comment per stack on the first push, holding the summary", async () => {
+        comments.push(
+            { id: 1, body: "LGTM", user: { type: "User", login: "alice" } },
+            { id: 2, body: "quoting: <!-- pulumi-preview:prod --> is the marker", user: { type: "User", login: "bob" } },
+            { id: 3, body: "<!-- pulumi-preview:prod -->\nforged by a person", user: { type: "User", login: "mallory" } },
+        );
+        await post("prod", "<!-- pulumi-preview:prod -->\n### ✓ `prod`: pull-request preview succeeded\n");
+        await post("eu-west", "<!-- pulumi-preview:eu-west -->\n### ✓ `eu-west`: pull-request preview succeeded\n");
+        assert.deepEqual(calls, ["create #42", "create #42"]);
+        assert.match(comments[3].body, /`prod`: pull-request preview succeeded/);
+        assert.match(comments[4].body, /`eu-west`/);
     });
 
-    it("edits that same comment on the next push instead of adding another", async () => {
-        await post("Resources:\n    +-1 to replace\n", "Failed");
-        assert.equal(threads.length, 1);
-        assert.match(threads[0].comments[0].content, /FAILED/);
-        assert.match(threads[0].comments[0].content, /\+-1 to replace/);
-        assert.match(requests[requests.length - 1], /^PATCH .*\/threads\/100\/comments\/1\?api-version=7\.1 /);
+    it("edits that stack's comment on the next push, leaving people's comments and the other stack's alone", async () => {
+        calls.length = 0;
+        await post("prod", "<!-- pulumi-preview:prod -->\n### ✗ `prod`: pull-request preview failed\n");
+        assert.deepEqual(calls, ["update 103"], "found on the second page of comments");
+        assert.match(comments[3].body, /failed/);
+        assert.match(comments[4].body, /`eu-west`: pull-request preview succeeded/);
+        assert.equal(comments[2].body, "<!-- pulumi-preview:prod -->\nforged by a person");
+    });
+
+    it("without a summary file (the job failed before it), posts a pointer to the log under the same marker", async () => {
+        calls.length = 0;
+        await post("eu-west", undefined);
+        assert.deepEqual(calls, ["update 104"]);
+        assert.equal(comments[4].body, "<!-- pulumi-preview:eu-west -->\nNo preview summary: see the run's log.");
     });
 });

@@ -13,11 +13,19 @@
  * "CI identities" section lists what must be configured there.
  */
 import YAML from "yaml";
-import { parsePipeline } from "./azurePipelinesSchema";
+import { expandPipeline } from "./azurePipelinesSchema";
+import { readRepoFile } from "./repoFiles";
 
-/** The environment whose branch policy (GitHub) / branch control check (Azure DevOps) admits main alone. */
-export const MAIN_ONLY_ENVIRONMENT = "dbt-azure-devops-dev";
-/** GitHub: the deploy identity's client id, a secret of the main-only environment. */
+/**
+ * The main-only environments, one per CI stack: `dbt-azure-devops-<stack>`, whose branch policy
+ * (GitHub) / branch control check (Azure DevOps) admits main alone. In a workflow the stack is
+ * the matrix's (`dbt-azure-devops-${{ matrix.stack }}`); in azure-pipelines.yml, once expanded, a
+ * stack name.
+ */
+export const MAIN_ONLY_ENVIRONMENT_PREFIX = "dbt-azure-devops-";
+/** The pull-request preview's environment: required reviewers (GitHub) approve before it runs. */
+export const PREVIEW_ENVIRONMENT = "dbt-azure-devops-preview";
+/** GitHub: the deploy identity's client id, a secret of the main-only environments. */
 export const DEPLOY_CLIENT_ID = "AZURE_DEPLOY_CLIENT_ID";
 /** GitHub: the preview identity's client id, the only identity pull-request jobs may sign in as. */
 export const PREVIEW_CLIENT_ID = "AZURE_PREVIEW_CLIENT_ID";
@@ -25,10 +33,16 @@ export const DBT_TOKEN = "DBT_CLOUD_TOKEN";
 /** Azure Pipelines: the root variable naming the deploy service connection. */
 export const DEPLOY_CONNECTION_VARIABLE = "deployServiceConnection";
 export const MIN_NODE_MAJOR = 22;
-/** The checksum-verifying installer both CI systems run instead of `curl | sh`. */
-export const PULUMI_INSTALLER = ".github/scripts/install-pulumi-cli.sh";
-/** Makes the installer refuse a version with no pinned checksum; required where deploy credentials are. */
-export const REQUIRE_PIN = "PULUMI_REQUIRE_PIN";
+/** The one entry point of every CI step both systems run. */
+export const CI_STEP = ".ci/step";
+/** The modes whose install requires a pinned checksum: every mode but preview (see tools/ci/steps.ts). */
+const PINNED_MODES = ["deploy", "rotate", "drift"];
+
+/** A main-only environment name: the prefix and a stack (or the matrix's stack), never the preview's. */
+export function isMainOnlyEnvironment(name: string | undefined): boolean {
+    return name !== undefined && name.startsWith(MAIN_ONLY_ENVIRONMENT_PREFIX) && name !== PREVIEW_ENVIRONMENT && name.length > MAIN_ONLY_ENVIRONMENT_PREFIX.length;
+}
+
 /**
  * GitHub: the only secrets a job that runs pull-request code may read. The preview signs in with
  * OIDC as the preview identity (client and tenant id; a subscription id if ever needed), state is
@@ -54,6 +68,66 @@ export type CiFile = { path: string; text: string };
 /** The first script line that pipes curl or wget into a shell, if any. */
 function pipedDownload(script: string): string | undefined {
     return script.split("\n").map((line) => line.trim()).find((line) => CURL_PIPE_SHELL.test(line));
+}
+
+/** One `.ci/step <step> ...` call in a script, with its arguments as written. */
+export type StepCall = { step: string; args: string[]; text: string };
+
+/** The `.ci/step` calls of a script, in order. */
+export function stepCalls(script: string): StepCall[] {
+    return [...script.matchAll(/(?:^|[\s;&|(])\.ci\/step\s+([a-z]+)((?:[ \t]+[^\s;&|#]+)*)/gm)].map((m) => ({
+        step: m[1],
+        args: m[2].trim() === "" ? [] : m[2].trim().split(/[ \t]+/),
+        text: `.ci/step ${m[1]}${m[2]}`.trim(),
+    }));
+}
+
+function flagValue(call: StepCall, flag: string): string | undefined {
+    const i = call.args.indexOf(flag);
+    return i >= 0 ? call.args[i + 1]?.replace(/^["']|["']$/g, "") : undefined;
+}
+
+/** Package installs that would run install scripts: `npm ci`/`npm install`/`npm i`, yarn, pnpm, without --ignore-scripts. */
+const PACKAGE_INSTALL = /(^|[\s;&|(])(npm\s+(ci|install|i|add)|yarn(\s+install)?|pnpm\s+(install|i|add))(?=\s|$)[^\n;&|]*/gm;
+
+/**
+ * What every job's scripts must respect, whatever the CI system, as problems: no `pulumi` outside
+ * `.ci/step` (it installs the verified CLI and runs nothing else); the install before any step
+ * that runs pulumi; in a job that can mint an identity token, dependencies installed only by
+ * `.ci/step setup` (npm ci --ignore-scripts) or with --ignore-scripts; in a job holding deploy
+ * credentials, an install in a mode that requires the pinned checksum.
+ */
+function scriptProblems(where: string, scripts: string[], options: { canMintToken: boolean; holdsDeployCredentials: boolean }): string[] {
+    const problems: string[] = [];
+    const calls = scripts.flatMap(stepCalls);
+    const installAt = calls.findIndex((c) => c.step === "install");
+    calls.forEach((call, index) => {
+        if (["recover", "preview", "up", "expiry", "drift"].includes(call.step) && (installAt < 0 || installAt > index)) {
+            problems.push(`${where}: runs ${call.text} without first installing the Pulumi CLI with .ci/step install (pinned version, checksum verified)`);
+        }
+    });
+    for (const script of scripts) {
+        const raw = script.split("\n").map((l) => l.trim()).find((l) => /^(\S+=\S*\s+)*pulumi\s/.test(l));
+        if (raw) {
+            problems.push(`${where}: runs pulumi outside ${CI_STEP} (${raw}): every pulumi command goes through the shared steps`);
+        }
+        if (options.canMintToken) {
+            for (const m of script.matchAll(PACKAGE_INSTALL)) {
+                if (!/--ignore-scripts\b/.test(m[0])) {
+                    problems.push(`${where}: can mint an identity token but installs packages with their install scripts (${m[0].trim()}): use .ci/step setup (npm ci --ignore-scripts)`);
+                }
+            }
+        }
+    }
+    if (options.holdsDeployCredentials) {
+        for (const call of calls.filter((c) => c.step === "install")) {
+            const mode = flagValue(call, "--mode");
+            if (!PINNED_MODES.includes(mode ?? "")) {
+                problems.push(`${where}: holds deploy credentials but installs Pulumi in mode "${mode ?? "(none)"}", which does not require the pinned checksum (an unpinned CLI would run with them; use ${PINNED_MODES.join(", ")})`);
+            }
+        }
+    }
+    return problems;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,18 +198,6 @@ function secretsRead(job: GhJob & { secrets?: unknown }, workflow: GhWorkflow): 
     return [...new Set(names)];
 }
 
-/** The value `name` has in a step's environment (step, then job, then workflow), or an inline `NAME=value` prefix of its run. */
-function stepEnv(step: GhStep, job: GhJob, workflow: GhWorkflow, name: string): string | undefined {
-    const inline = new RegExp(`(^|\\s)${name}=["']?(\\w*)`).exec(step.run ?? "")?.[2];
-    const value = inline ?? step.env?.[name] ?? job.env?.[name] ?? workflow.env?.[name];
-    return value === undefined ? undefined : String(value);
-}
-
-function envValue(expression: unknown, workflow: GhWorkflow, job: GhJob): string {
-    const match = /^\$\{\{\s*env\.(\w+)\s*\}\}$/.exec(String(expression ?? ""));
-    return match ? String(job.env?.[match[1]] ?? workflow.env?.[match[1]] ?? "") : String(expression ?? "");
-}
-
 /** Problems with a GitHub workflow file; every message starts with "<path> job <id>:". */
 export function githubWorkflowProblems(file: CiFile): string[] {
     const workflow = YAML.parse(file.text) as GhWorkflow;
@@ -161,8 +223,8 @@ export function githubWorkflowProblems(file: CiFile): string[] {
                     ? `${where}: runs pull-request code and reads the whole secrets context (toJSON(secrets), a computed name or secrets: inherit)`
                     : `${where}: runs pull-request code but reads secret ${secret}, not one of ${PULL_REQUEST_SECRETS.join(", ")}`);
             }
-            if (environmentName(job) === MAIN_ONLY_ENVIRONMENT) {
-                problems.push(`${where}: runs pull-request code but uses the deploy environment ${MAIN_ONLY_ENVIRONMENT}`);
+            if (isMainOnlyEnvironment(environmentName(job))) {
+                problems.push(`${where}: runs pull-request code but uses the deploy environment ${environmentName(job)}`);
             }
             if (canMintIdToken(job, workflow)) {
                 for (const clientId of clientIds(job, workflow)) {
@@ -170,18 +232,16 @@ export function githubWorkflowProblems(file: CiFile): string[] {
                         problems.push(`${where}: runs pull-request code with id-token: write and signs in with ${clientId}, not the preview identity (${PREVIEW_CLIENT_ID})`);
                     }
                 }
+                if (environmentName(job) !== PREVIEW_ENVIRONMENT) {
+                    problems.push(`${where}: runs pull-request code with id-token: write outside the environment ${PREVIEW_ENVIRONMENT} (environment: ${environmentName(job) ?? "none"}), so no reviewer approves before an identity runs`);
+                }
             }
         } else if (holdsDeployCredentials) {
-            if (environmentName(job) !== MAIN_ONLY_ENVIRONMENT) {
-                problems.push(`${where}: holds deploy credentials outside the main-only environment ${MAIN_ONLY_ENVIRONMENT} (environment: ${environmentName(job) ?? "none"})`);
+            if (!isMainOnlyEnvironment(environmentName(job))) {
+                problems.push(`${where}: holds deploy credentials outside a main-only environment ${MAIN_ONLY_ENVIRONMENT_PREFIX}<stack> (environment: ${environmentName(job) ?? "none"})`);
             }
             if (!/github\.ref\s*==\s*'refs\/heads\/main'/.test(job.if ?? "")) {
                 problems.push(`${where}: holds deploy credentials without "if: github.ref == 'refs/heads/main'"`);
-            }
-            for (const step of steps.filter((s) => (s.run ?? "").includes(PULUMI_INSTALLER))) {
-                if (stepEnv(step, job, workflow, REQUIRE_PIN) !== "1") {
-                    problems.push(`${where}: holds deploy credentials but installs Pulumi without ${REQUIRE_PIN}: "1" (an unpinned CLI would run with them)`);
-                }
             }
         }
 
@@ -196,25 +256,15 @@ export function githubWorkflowProblems(file: CiFile): string[] {
                     problems.push(`${where}: sets up Node ${String(step.with?.["node-version"] ?? "(unset)")}; CI runs Node >= ${MIN_NODE_MAJOR}`);
                 }
             }
-        }
-        const runsNpm = steps.some((s) => /(^|\s)npm\s/.test(s.run ?? ""));
-        if (runsNpm && !steps.some((s) => /^actions\/setup-node@/.test(s.uses ?? ""))) {
-            problems.push(`${where}: runs npm without actions/setup-node, so on whatever Node the runner has`);
-        }
-
-        const firstPulumi = steps.findIndex((s) => /^pulumi\/actions@/.test(s.uses ?? "") || /(^|\n)\s*pulumi\s/.test(s.run ?? ""));
-        if (firstPulumi >= 0) {
-            const installer = steps.findIndex((s) => (s.run ?? "").includes(PULUMI_INSTALLER));
-            if (installer < 0 || installer > firstPulumi) {
-                problems.push(`${where}: uses Pulumi without first installing it with ${PULUMI_INSTALLER} (pinned version, checksum verified)`);
-            }
-            for (const step of steps.filter((s) => /^pulumi\/actions@/.test(s.uses ?? ""))) {
-                const version = envValue(step.with?.["pulumi-version"], workflow, job);
-                if (!/^\d+\.\d+\.\d+$/.test(version)) {
-                    problems.push(`${where}: pulumi/actions has pulumi-version "${version}", not an exact version (it would download a CLI of its own, unverified)`);
-                }
+            if (/^pulumi\/actions@/.test(step.uses ?? "")) {
+                problems.push(`${where}: uses pulumi/actions, which runs up with --skip-preview and downloads its own CLI: run the shared steps (${CI_STEP}) instead`);
             }
         }
+        const runsNode = steps.some((s) => /(^|\s)npm\s/.test(s.run ?? "") || stepCalls(s.run ?? "").some((c) => !["stacks"].includes(c.step)));
+        if (runsNode && !steps.some((s) => /^actions\/setup-node@/.test(s.uses ?? ""))) {
+            problems.push(`${where}: runs npm or node without actions/setup-node, so on whatever Node the runner has`);
+        }
+        problems.push(...scriptProblems(where, steps.map((s) => s.run ?? ""), { canMintToken: canMintIdToken(job, workflow), holdsDeployCredentials: !pullRequest && holdsDeployCredentials }));
     }
 
     // Pins are checked on the text: the tag lives in a comment, which parsing drops.
@@ -319,8 +369,10 @@ function scriptOf(step: AzStep): string {
 }
 
 /** Problems with azure-pipelines.yml; every message names "pipeline root" or "stage S, job J". */
-export function azurePipelineProblems(file: CiFile): string[] {
-    const pipeline = parsePipeline(file.text) as AzPipeline;
+export function azurePipelineProblems(file: CiFile, values: Record<string, string> = {}, readFile: (relative: string) => string = readRepoFile): string[] {
+    // As Azure DevOps runs it: the variables template inlined, one job per CI stack (`values`
+    // can set the stack list, so a check does not depend on the stacks a user lists).
+    const pipeline = expandPipeline(file.text, readFile, values) as AzPipeline;
     const problems: string[] = [];
     const root = variableList(pipeline.variables);
     const rootValues = namedValues(root);
@@ -372,14 +424,8 @@ export function azurePipelineProblems(file: CiFile): string[] {
                 }
             } else if (deployConnectionsUsed.length > 0 || usesToken || usesDeployGroup) {
                 const environment = expandMacros(String(typeof job.environment === "object" ? job.environment?.name ?? "" : job.environment ?? ""), values);
-                if (!job.deployment || environment !== MAIN_ONLY_ENVIRONMENT) {
-                    problems.push(`${where}: holds deploy credentials outside a deployment job on the main-only environment ${MAIN_ONLY_ENVIRONMENT} (environment: ${environment || "none"})`);
-                }
-                for (const step of steps.filter((s) => scriptOf(s).includes(PULUMI_INSTALLER))) {
-                    const inline = new RegExp(`(^|\\s)${REQUIRE_PIN}=["']?(\\w*)`).exec(scriptOf(step))?.[2];
-                    if (String(inline ?? step.env?.[REQUIRE_PIN] ?? values[REQUIRE_PIN] ?? "") !== "1") {
-                        problems.push(`${where}: holds deploy credentials but installs Pulumi without ${REQUIRE_PIN}: "1" (an unpinned CLI would run with them)`);
-                    }
+                if (!job.deployment || !isMainOnlyEnvironment(environment)) {
+                    problems.push(`${where}: holds deploy credentials outside a deployment job on a main-only environment ${MAIN_ONLY_ENVIRONMENT_PREFIX}<stack> (environment: ${environment || "none"})`);
                 }
             }
 
@@ -396,19 +442,14 @@ export function azurePipelineProblems(file: CiFile): string[] {
                     }
                 }
             }
-            if (steps.some((s) => /(^|\s)npm\s/.test(scriptOf(s))) && !steps.some((s) => /^(NodeTool@0|UseNode@1)$/.test(s.task ?? ""))) {
-                problems.push(`${where}: runs npm without NodeTool@0, so on whatever Node the agent has`);
+            const runsNode = steps.some((s) => /(^|\s)npm\s/.test(scriptOf(s)) || stepCalls(scriptOf(s)).some((c) => c.step !== "stacks"));
+            if (runsNode && !steps.some((s) => /^(NodeTool@0|UseNode@1)$/.test(s.task ?? ""))) {
+                problems.push(`${where}: runs npm or node without NodeTool@0, so on whatever Node the agent has`);
             }
-            const firstPulumi = steps.findIndex((s) => /(^|\n)\s*pulumi\s/.test(scriptOf(s)));
-            if (firstPulumi >= 0) {
-                const installer = steps.findIndex((s) => scriptOf(s).includes(PULUMI_INSTALLER));
-                const version = installer >= 0 ? /install-pulumi-cli\.sh\s+"?([^"\s]+)"?/.exec(expandMacros(scriptOf(steps[installer]), values))?.[1] ?? "" : "";
-                if (installer < 0 || installer > firstPulumi) {
-                    problems.push(`${where}: runs pulumi without first installing it with ${PULUMI_INSTALLER} (pinned version, checksum verified)`);
-                } else if (!/^\d+\.\d+\.\d+$/.test(version)) {
-                    problems.push(`${where}: installs Pulumi "${version}", not an exact version`);
-                }
-            }
+            problems.push(...scriptProblems(where, steps.map(scriptOf), {
+                canMintToken: connections.length > 0,
+                holdsDeployCredentials: mainOnly && (deployConnectionsUsed.length > 0 || usesToken || usesDeployGroup),
+            }));
         }
     }
     return [...new Set(problems)];

@@ -89,6 +89,12 @@ jobs:
     environment: \${{ inputs.env }}
     permissions:
       id-token: write
+  matrixed:
+    environment: dbt-azure-devops-\${{ matrix.stack }}
+    permissions:
+      id-token: write
+    env:
+      STACK: \${{matrix.stack}}
 `;
     const env = { GITHUB_REPOSITORY: "contoso/repo", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main" };
 
@@ -108,8 +114,12 @@ jobs:
         assert.strictEqual(jobTokenClaims("jobs:\n  a: {}\n", "a", env).idTokenWrite, false, "GitHub's default permissions grant no id-token");
     });
 
-    it("refuses an environment given as an expression, and an unknown job", () => {
-        assert.throws(() => jobTokenClaims(workflow, "expr", env), /expression/);
+    it("evaluates an expression in the environment's name through the job's env, where act evaluated it", () => {
+        assert.strictEqual(jobTokenClaims(workflow, "matrixed", { ...env, STACK: "prod" }).subject, "repo:contoso/repo:environment:dbt-azure-devops-prod");
+    });
+
+    it("refuses an expression it cannot evaluate that way, and an unknown job", () => {
+        assert.throws(() => jobTokenClaims(workflow, "expr", env), /\$\{\{ inputs\.env \}\}; the stand-in can work out the token's subject only when/);
         assert.throws(() => jobTokenClaims(workflow, "nope", env), /job 'nope' is not in the workflow/);
     });
 });
@@ -150,7 +160,7 @@ describe("workflow harness: act's JSON log", () => {
                 { kind: "pulumi-actions", job: "up", step: "up", env: { TOKEN: "prefix-secret-suffix" } },
             ],
         };
-        assert.deepStrictEqual(stepsSeeing(report, "secret"), ["up/up (pulumi-actions)"]);
+        assert.deepStrictEqual(stepsSeeing(report, "secret"), ["up/up"]);
         assert.deepStrictEqual(unobservedSteps(report), []);
         assert.deepStrictEqual(unobservedSteps({ ...report, dumps: report.dumps.slice(1) }), ['up/2 "npm ci"']);
     });

@@ -36,7 +36,7 @@ import { createTenantFile, DEFAULT_DEPLOYER_CLIENT_ID } from "../../engine/fakeA
 import { DBT_TOKEN, FakeClouds, PAT, TENANT } from "../../engine/fakeClouds";
 import { engineBin, faketimeEnv, libfaketime, nodeShim, PASSPHRASE } from "../../engine/workspace";
 import { RecordedRequest } from "../../http/fakeServer";
-import { DBT_TOKEN as DBT_TOKEN_SECRET, DEPLOY_CLIENT_ID, MAIN_ONLY_ENVIRONMENT, PREVIEW_CLIENT_ID } from "../../pipelines/trustBoundaries";
+import { DBT_TOKEN as DBT_TOKEN_SECRET, DEPLOY_CLIENT_ID, MAIN_ONLY_ENVIRONMENT_PREFIX, PREVIEW_CLIENT_ID, PREVIEW_ENVIRONMENT } from "../../pipelines/trustBoundaries";
 import { DIRECTORY_VAR, FakeDirectory, SignIn } from "../actions/azure-login";
 import { ENV_DUMPS_VAR, WORKFLOW_FILE_VAR } from "../actions/standin";
 import { actBinary, pinnedActVersion, WorkflowRun } from "./act";
@@ -60,14 +60,18 @@ export const STAND_INS: Readonly<Record<string, string>> = {
     "actions/checkout": "checkout",
     "actions/setup-node": "setup-node",
     "azure/login": "azure-login",
-    "pulumi/actions": "pulumi-actions",
+    "actions/github-script": "github-script",
 };
 
-/** The subjects each identity's federated credentials trust (README "CI identities"). */
-export function federatedSubjects(): { deploy: string[]; preview: string[] } {
+/**
+ * The subjects each identity's federated credentials trust (docs/ci-github.md): the deploy
+ * identity, each CI stack's main-only environment; the preview identity, the pull-request
+ * environment with required reviewers.
+ */
+export function federatedSubjects(stacks: string[]): { deploy: string[]; preview: string[] } {
     return {
-        deploy: [`repo:${REPOSITORY}:environment:${MAIN_ONLY_ENVIRONMENT}`],
-        preview: [`repo:${REPOSITORY}:pull_request`],
+        deploy: stacks.map((stack) => `repo:${REPOSITORY}:environment:${MAIN_ONLY_ENVIRONMENT_PREFIX}${stack}`),
+        preview: [`repo:${REPOSITORY}:environment:${PREVIEW_ENVIRONMENT}`],
     };
 }
 
@@ -119,9 +123,15 @@ export interface RunReport {
     requests: RecordedRequest[];
 }
 
-/** "job/step" of every environment holding `value`, in any variable. */
+/** "job/step" (act's step id: the step's `id`, else its index) of every step whose environment held `value`, in any variable. */
 export function stepsSeeing(report: RunReport, value: string): string[] {
-    return [...new Set(report.dumps.filter((d) => Object.values(d.env).some((v) => v.includes(value))).map((d) => `${d.job}/${d.step} (${d.kind})`))].sort();
+    return [...new Set(report.dumps.filter((d) => Object.values(d.env).some((v) => v.includes(value))).map((d) => `${d.job}/${d.step}`))].sort();
+}
+
+/** "job/step" of the steps of `job` in `workflowFile` whose own `env:` sets `variable`, as stepsSeeing names them. */
+export function stepsDeclaring(workflowFile: string, job: string, variable: string): string[] {
+    const workflow = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", workflowFile), "utf8")) as { jobs: Record<string, { steps?: Array<{ id?: string; env?: Record<string, unknown> }> }> };
+    return (workflow.jobs[job]?.steps ?? []).flatMap((step, i) => (step.env && variable in step.env ? [`${job}/${step.id ?? i}`] : [])).sort();
 }
 
 /** Main-stage steps that ran but left no environment record (a step no check could see into). */
@@ -171,6 +181,8 @@ export class WorkflowWorld {
     private readonly secretsFile: string;
     private toolCacheNode = "";
     private cloudsEnv: Record<string, string> = {};
+    /** The CI stacks, as `.ci/step stacks` lists them (`.ci/stacks.yml`). */
+    public stacks: string[] = [];
     private releaseServer: http.Server | undefined;
     private releasesUrl = "";
     private pinsFile = "";
@@ -219,12 +231,15 @@ export class WorkflowWorld {
         this.cloudsEnv = endpoints;
         createTenantFile(this.tenantFile, { tenantId: TENANT });
         fs.mkdirSync(this.backend);
-        this.createStack();
         this.snapshotRepository();
+        this.stacks = execFileSync("bash", [".ci/step", "stacks"], { cwd: this.remote, encoding: "utf8" }).split("\n").filter(Boolean);
+        for (const stack of this.stacks) {
+            this.createStack(stack);
+        }
         await this.startReleaseServer();
         this.layRunner();
         this.assembleStandIns();
-        const { deploy, preview } = federatedSubjects();
+        const { deploy, preview } = federatedSubjects(this.stacks);
         const directory: FakeDirectory = {
             tenantId: TENANT,
             identities: [
@@ -243,12 +258,12 @@ export class WorkflowWorld {
         return { ...process.env, PULUMI_HOME: path.join(this.root, "setup-home"), PULUMI_BACKEND_URL: `file://${this.backend}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true" };
     }
 
-    /** The stack, created once in the file backend with a passphrase, as the README's setup creates it by hand. */
-    private createStack(): void {
+    /** A CI stack, created once in the file backend with a passphrase, as the setup creates it by hand. */
+    private createStack(stack: string): void {
         const project = path.join(this.root, "setup-project");
         fs.mkdirSync(path.join(project, "stacks"), { recursive: true });
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-        execFileSync(path.join(this.engine, "pulumi"), ["stack", "init", "dev", "--non-interactive"], {
+        execFileSync(path.join(this.engine, "pulumi"), ["stack", "init", stack, "--non-interactive"], {
             cwd: project,
             stdio: ["ignore", "ignore", "pipe"],
             env: this.setupEnv(),

@@ -50,11 +50,30 @@ export interface SignIn {
 }
 
 type Permissions = string | Record<string, string> | undefined;
-type Job = { environment?: string | { name?: string }; permissions?: Permissions };
+type Job = { environment?: string | { name?: string }; permissions?: Permissions; env?: Record<string, unknown> };
 type Workflow = { permissions?: Permissions; jobs?: Record<string, Job> };
 
 function grantsIdToken(permissions: Permissions): boolean {
     return permissions === "write-all" || (typeof permissions === "object" && permissions !== null && permissions["id-token"] === "write");
+}
+
+/**
+ * An environment name such as `dbt-azure-devops-${{ matrix.stack }}`, evaluated without an
+ * expression engine: each `${{ expr }}` must also be the whole value of one of the job's `env:`
+ * variables (`STACK: ${{ matrix.stack }}`), whose value act has evaluated into this step's environment.
+ */
+function evaluateWithJobEnv(text: string, jobEnv: Record<string, unknown>, env: NodeJS.ProcessEnv, jobId: string): string {
+    const normalize = (expression: string) => expression.replace(/\s+/g, " ").trim();
+    return text.replace(/\$\{\{(.+?)\}\}/g, (whole, expression: string) => {
+        const name = Object.keys(jobEnv).find((key) => {
+            const m = /^\s*\$\{\{(.+?)\}\}\s*$/.exec(String(jobEnv[key]));
+            return m !== null && normalize(m[1]) === normalize(expression);
+        });
+        if (name === undefined || env[name] === undefined) {
+            throw new Error(`job '${jobId}' names its environment with ${whole}; the stand-in can work out the token's subject only when the job's env sets a variable to exactly that expression`);
+        }
+        return env[name]!;
+    });
 }
 
 /** The subject claim GitHub puts in the OIDC token of job `jobId`, and whether the job may ask for one at all. */
@@ -67,10 +86,8 @@ export function jobTokenClaims(workflowText: string, jobId: string, env: NodeJS.
     // A job's permissions replace the workflow's; with neither, GitHub's default grants no id-token.
     const idTokenWrite = grantsIdToken(job.permissions !== undefined ? job.permissions : workflow.permissions);
     const repository = env.GITHUB_REPOSITORY ?? "";
-    const environment = typeof job.environment === "string" ? job.environment : job.environment?.name;
-    if (environment !== undefined && environment.includes("${{")) {
-        throw new Error(`job '${jobId}' names its environment with an expression (${environment}); the stand-in cannot work out the token's subject`);
-    }
+    const named = typeof job.environment === "string" ? job.environment : job.environment?.name;
+    const environment = named === undefined ? undefined : evaluateWithJobEnv(named, job.env ?? {}, env, jobId);
     const event = env.GITHUB_EVENT_NAME ?? "";
     const subject = environment
         ? `repo:${repository}:environment:${environment}`
