@@ -42,6 +42,8 @@ import { ENV_DUMPS_VAR, WORKFLOW_FILE_VAR } from "../actions/standin";
 import { actBinary, pinnedActVersion, WorkflowRun } from "./act";
 
 const ROOT = projectRoot();
+/** The machine's network settings a runner keeps: CA bundles and proxies (never a token). */
+const NETWORK_SETTINGS = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|CURL_CA_BUNDLE|GIT_SSL_CAINFO|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/;
 
 /** The repository the runs belong to (github.repository). */
 export const REPOSITORY = "contoso/dbt-azure-devops";
@@ -417,6 +419,8 @@ export class WorkflowWorld {
             // The machine's npm cache, as setup-node's `cache: npm` would restore it (the stand-in does not).
             npm_config_cache: execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim(),
             npm_config_update_notifier: "false",
+            // How this machine reaches the package registries (its CA bundle and proxy), as a runner image would carry it.
+            ...Object.fromEntries(Object.entries(process.env).filter(([name]) => NETWORK_SETTINGS.test(name))),
             ...this.cloudsEnv,
             // Test-only endpoint overrides are honoured only with this switch.
             DBT_ADO_TEST_OVERRIDES: "1",
