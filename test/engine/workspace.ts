@@ -50,17 +50,22 @@ export function engineBin(): string | undefined {
 /** Skips the suite with a reason outside CI; in CI a missing engine or libfaketime is a failure. */
 export function requireEngine(context: Mocha.Context, needsFaketime = false): string {
     const bin = engineBin();
-    const missing = !bin ? "no Pulumi engine: run `npm run engine` (needs Go), or set PULUMI_ENGINE_BIN to a folder holding pulumi and pulumi-language-nodejs"
-        : needsFaketime && !libfaketime() ? "no libfaketime: `apt-get install faketime` (Debian) to move the program's clock"
-            : undefined;
+    skipOrFailWhenMissing(context, "Engine tests",
+        !bin ? "no Pulumi engine: run `npm run engine` (needs Go), or set PULUMI_ENGINE_BIN to a folder holding pulumi and pulumi-language-nodejs"
+            : needsFaketime && !libfaketime() ? "no libfaketime: `apt-get install faketime` (Debian) to move the program's clock"
+                : undefined);
+    return bin!;
+}
+
+/** When something a suite needs is `missing`: outside CI the suite is skipped, saying why; in CI (CI set) it fails. */
+export function skipOrFailWhenMissing(context: Mocha.Context, suites: string, missing: string | undefined): void {
     if (missing) {
         if (process.env.CI) {
-            throw new Error(`Engine tests cannot run: ${missing}.`);
+            throw new Error(`${suites} cannot run: ${missing}.`);
         }
         console.log(`      skipped: ${missing}`);
         context.skip();
     }
-    return bin!;
 }
 
 export interface RunResult {
@@ -185,11 +190,7 @@ export class EngineWorkspace {
 
     /** Starts any command like `run()` does; `result` settles as `run()` would, `kill()` ends its whole process group. */
     public start(command: string, args: string[], options: RunOptions = {}): RunningCommand {
-        const env: NodeJS.ProcessEnv = { ...this.env, ...options.env };
-        if (options.at) {
-            env.ENGINE_TEST_FAKETIME = `@${options.at.toISOString().replace("T", " ").replace(/\.\d+Z$/, "")}`;
-            env.ENGINE_TEST_LIBFAKETIME = libfaketime();
-        }
+        const env: NodeJS.ProcessEnv = { ...this.env, ...options.env, ...(options.at ? faketimeEnv(options.at) : {}) };
         // Its own process group, so a timeout or dispose() ends the engine and every plugin it started.
         const child = spawn(command, args, { cwd: this.projectDir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
         this.running.add(child);
@@ -292,8 +293,13 @@ export class EngineWorkspace {
     }
 }
 
+/** What makes `nodeShim`'s node run as if the clock read `at` (its clock then advances normally). */
+export function faketimeEnv(at: Date): Record<string, string> {
+    return { ENGINE_TEST_FAKETIME: `@${at.toISOString().replace("T", " ").replace(/\.\d+Z$/, "")}`, ENGINE_TEST_LIBFAKETIME: libfaketime() ?? "" };
+}
+
 /** `node` as the engine starts it, with libfaketime preloaded only when a run asks for it. */
-function nodeShim(realNode: string): string {
+export function nodeShim(realNode: string): string {
     return [
         "#!/bin/sh",
         "# Engine-test shim (test/engine/workspace.ts): moves the Node program's clock when asked.",
