@@ -2,21 +2,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { ParseResult } from "../domain/parseResult";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
-import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
+import { CROSS_KEY_RULES, REQUIRED_VALUE_HINTS, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
- * Reads and validates the stack's configuration as a whole. Every problem is collected, so a
- * user fixes them in one pass; nothing is declared until the whole config is valid.
+ * Reads and validates the stack's configuration as a whole, at the run's instant `at`. Every
+ * problem is collected, so a user fixes them in one pass; nothing is declared until the whole
+ * config is valid.
  */
-export function readStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getProject(), pulumi.getStack(), projectConfig(pulumi.getProject()));
+export function readStackConfig(at: Date = new Date()): StackConfig {
+    return parseStackConfig(pulumi.getProject(), pulumi.getStack(), projectConfig(pulumi.getProject()), at);
 }
 
 /**
  * The config of `stack` from the project's keys without their namespace, as the CLI passes them:
  * Pulumi.yaml's defaults already applied, so an absent key is one Pulumi.yaml gives no default.
+ * `at` is the run's instant, for the rules that depend on it (getdbt.com hosts).
  */
-export function parseStackConfig(project: string, stack: string, raw: Record<string, string>): StackConfig {
+export function parseStackConfig(project: string, stack: string, raw: Record<string, string>, at: Date = new Date()): StackConfig {
     const problems: string[] = [];
     const values: Partial<Record<StackConfigKey, unknown>> = {};
     const keys = Object.keys(STACK_CONFIG_PARSERS) as StackConfigKey[];
@@ -24,7 +26,7 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
     for (const name of keys) {
         const value = raw[name];
         if (value === undefined) {
-            problems.push(`${project}:${name} is required (Pulumi.yaml declares it without a default). Run: pulumi config set ${name} <value>`);
+            problems.push(`${project}:${name} is required (Pulumi.yaml declares it without a default). Run: pulumi config set ${name} ${REQUIRED_VALUE_HINTS[name] ?? "<value>"}`);
             continue;
         }
         const parse: (raw: string) => ParseResult<unknown> = STACK_CONFIG_PARSERS[name];
@@ -46,7 +48,7 @@ export function parseStackConfig(project: string, stack: string, raw: Record<str
     }
 
     for (const rule of CROSS_KEY_RULES) {
-        const found = rule(values as Partial<StackConfig>);
+        const found = rule(values as Partial<StackConfig>, { at });
         if (found) {
             problems.push(`${project}:${found.key} ${found.problem}`);
         }

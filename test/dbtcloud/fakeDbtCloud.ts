@@ -50,9 +50,10 @@ export class FakeDeployment {
      * Cloud based on the account's subdomain" (terraform-provider-dbtcloud
      * pkg/framework/objects/azure_ad_application/schema.go, a Computed attribute; the API field in
      * pkg/dbt_cloud/azure_ad_application.go). A region's deployment answers its own host, e.g.
-     * emea.dbt.com; a cell host such as ab123.us1.dbt.com is what a moved account answers.
+     * emea.dbt.com; a cell host such as ab123.us1.dbt.com is what a moved account answers (the
+     * default: the dev stack's host).
      */
-    public oauthRedirectUriDomain = "cloud.getdbt.com";
+    public oauthRedirectUriDomain = "ab123.us1.dbt.com";
     constructor(public nextId = 501, public readonly accounts: string[] = [ACCOUNT], oauthRedirectUriDomain?: string) {
         if (oauthRedirectUriDomain !== undefined) this.oauthRedirectUriDomain = oauthRedirectUriDomain;
     }

@@ -25,7 +25,7 @@ async function plan(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; st
 function projectWithStack(stack: string, config: Record<string, string | null>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data" };
+    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com" };
     for (const [key, value] of Object.entries(config)) {
         if (value === null) delete values[`dbt-azure-devops:${key}`];
         else values[`dbt-azure-devops:${key}`] = value;
