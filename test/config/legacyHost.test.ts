@@ -76,7 +76,8 @@ describe("getdbt.com region hosts after dbt's deprecation", () => {
         }
     });
 
-    it("the program's config applies it at the instant it runs at", async () => {
+    it("the program's config applies it at the instant it runs at", async function () {
+        this.timeout(120_000);
         const legacy = { dbtCloudHost: "cloud.getdbt.com" };
         assert.deepEqual(await problemsAt(BEFORE, legacy), []);
         const on = await problemsAt(ON, legacy);

@@ -158,7 +158,7 @@ describe("offline plan", () => {
         const byType = (t: string) => doc.resources.filter((r) => r.type === t);
         const [app] = byType("azuread:index/application:Application");
         assert.equal(app.inputs.signInAudience, "AzureADMultipleOrgs");
-        assert.deepEqual(app.inputs.web, { redirectUris: ["https://cloud.getdbt.com/complete/azure_active_directory"] });
+        assert.deepEqual(app.inputs.web, { redirectUris: ["https://ab123.us1.dbt.com/complete/azure_active_directory"] });
         assert.deepEqual(app.inputs.requiredResourceAccesses, [
             { resourceAppId: "499b84ac-1321-427f-aa17-267ca6975798", resourceAccesses: [{ id: "ee69721e-6c3a-468f-a9ec-302d16a4c599", type: "Scope" }] },
         ]);
@@ -194,7 +194,7 @@ describe("offline plan", () => {
         const [record] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication");
         assert.deepEqual(record.inputs, {
             accountId: 70403103926931,
-            apiBaseUrl: "https://cloud.getdbt.com/api",
+            apiBaseUrl: "https://ab123.us1.dbt.com/api",
             authMethod: "service_principal",
             clientId: "<clientId of dbt-azure-devops-app>",
             clientSecret: "[secret]",
@@ -210,8 +210,8 @@ describe("offline plan", () => {
         assert.equal(code, 0);
         const doc = JSON.parse(stdout) as PlanDocument;
         assert.deepEqual(doc.outputs.redirectUris, [
-            "https://emea.dbt.com/complete/azure_active_directory",
-            "https://emea.dbt.com/complete/azure_active_directory_service_user",
+            "https://cd456.eu1.dbt.com/complete/azure_active_directory",
+            "https://cd456.eu1.dbt.com/complete/azure_active_directory_service_user",
         ]);
         assert.equal(doc.outputs.authMode, "service_user");
     });
