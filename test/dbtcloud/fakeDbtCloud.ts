@@ -125,6 +125,11 @@ export class FakeDbtCloud {
         if (this.permission404.has(request.method)) {
             return { status: 404, body: { status: { code: 404, is_success: false, user_message: PERMISSION_404_TEXT }, data: null } };
         }
+        // The accounts the token may use (terraform-provider-dbtcloud client.go NewClient: GET /v2/accounts/,
+        // then "does not have access to the account id" when the account is not listed).
+        if (request.method === "GET" && request.path === "/api/v2/accounts/") {
+            return { status: 200, body: { status: { code: 200, is_success: true }, data: this.deployment.accounts.map((id) => ({ id: Number(id), name: `Account ${id}`, state: 1, plan: "enterprise" })) } };
+        }
         const m = /^\/api\/v3\/accounts\/(\d+)\/azure-ad-applications\/(?:(\d+)\/)?$/.exec(request.path);
         if (!m || !this.deployment.accounts.includes(m[1])) {
             return { status: 404, body: { status: { code: 404, user_message: "Not found" }, data: null } };
