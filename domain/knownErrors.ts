@@ -122,7 +122,7 @@ export function explainDbtCloudAnswer(status: number | undefined, said: string, 
                 `check dbtCloudAccountId and dbtCloudHost (the account's access URL, Account settings > Access URLs) and that ${tokenVariable} is ${DBT_TOKEN_NEEDS}.`;
         case 429:
             return `dbt Cloud's API rate limit for account ${accountId} was exceeded (other tools using the account count too) and dbt refuses requests for about five minutes: ` +
-                "wait five minutes and re-run the same command.";
+                "wait five minutes and re-run the same pulumi command (or npm run doctor).";
         default:
             return undefined;
     }
