@@ -172,8 +172,9 @@ export function legacyHostProblem(host: string, place: HostPlace, at: Date, exte
     const what = place.key === "dbtCloudHost" ? `"${host}"` : `item ${place.index} "${host}"`;
     const fix = place.key === "dbtCloudHost"
         ? `${WHERE_TO_FIND} and run: pulumi config set dbtCloudHost <that host>` +
-            (verdict.expiredExtension !== undefined ? ` and pulumi config rm ${LEGACY_HOST_EXTENSION_KEY}` : "") +
-            `. Only if dbt extended this account's getdbt.com URL, record the end date dbt gave: pulumi config set ${LEGACY_HOST_EXTENSION_KEY} <YYYY-MM-DD>`
+            (verdict.expiredExtension !== undefined
+                ? ` and pulumi config rm ${LEGACY_HOST_EXTENSION_KEY}. Only if dbt extended it again, record the new end date: pulumi config set ${LEGACY_HOST_EXTENSION_KEY} <YYYY-MM-DD>`
+                : `. Only if dbt extended this account's getdbt.com URL, record the end date dbt gave: pulumi config set ${LEGACY_HOST_EXTENSION_KEY} <YYYY-MM-DD>`)
         : `Its redirect URI no longer serves the sign-in; remove it with: pulumi config rm --path 'dbtCloudAdditionalHosts[${place.index}]'`;
     return `${what} is a getdbt.com region host, and ${why}. ${fix}`;
 }
