@@ -9,5 +9,7 @@ import { buildProgram } from "./program";
 
 export = () => {
     logBaseUrlOverrides(process.env);
-    return buildProgram(readStackConfig(), new Date());
+    // One instant for the whole run: the config's time-bound rules and the rotation schedule.
+    const at = new Date();
+    return buildProgram(readStackConfig(at), at);
 };

@@ -9,10 +9,10 @@ import { AppInstanceLock } from "../providers/entra/appInstanceLock";
 /** Arguments of {@link DbtAzureDevOpsApp}: flat, each optional one with its default. */
 export interface DbtAzureDevOpsAppArgs {
     /**
-     * dbt Cloud access host, e.g. `cloud.getdbt.com`, `emea.dbt.com`, `ab123.us1.dbt.com`.
-     * @default "cloud.getdbt.com"
+     * The dbt Cloud account's access host (Account settings > Access URLs), e.g.
+     * `ab123.us1.dbt.com`. Required: no host serves every account (domain/dbtCloudHost.ts).
      */
-    dbtCloudHost?: string;
+    dbtCloudHost: string;
     /**
      * Further access hosts whose redirect URIs the app also allows (a move to a new access URL).
      * @default []
@@ -58,7 +58,6 @@ export interface DbtAzureDevOpsAppArgs {
 
 /** The defaults the TSDoc above names; the stack config's own defaults are Pulumi.yaml's. */
 export const DBT_AZURE_DEVOPS_APP_DEFAULTS = {
-    dbtCloudHost: "cloud.getdbt.com",
     additionalDbtCloudHosts: [] as string[],
     existingApplicationObjectId: "",
     existingServicePrincipalObjectId: "",
@@ -67,7 +66,7 @@ export const DBT_AZURE_DEVOPS_APP_DEFAULTS = {
     owners: [] as string[],
     adminConsent: true,
     protectApplication: true,
-} satisfies Required<DbtAzureDevOpsAppArgs>;
+} satisfies Required<Omit<DbtAzureDevOpsAppArgs, "dbtCloudHost">>;
 
 /**
  * The Entra ID side of dbt Cloud's Azure DevOps integration: a multitenant app registration with
@@ -176,7 +175,7 @@ export class DbtAzureDevOpsApp extends pulumi.ComponentResource {
 function withDefaults(args: DbtAzureDevOpsAppArgs): Required<DbtAzureDevOpsAppArgs> {
     const defaults = DBT_AZURE_DEVOPS_APP_DEFAULTS;
     return {
-        dbtCloudHost: args.dbtCloudHost ?? defaults.dbtCloudHost,
+        dbtCloudHost: args.dbtCloudHost,
         additionalDbtCloudHosts: args.additionalDbtCloudHosts ?? defaults.additionalDbtCloudHosts,
         existingApplicationObjectId: args.existingApplicationObjectId ?? defaults.existingApplicationObjectId,
         existingServicePrincipalObjectId: args.existingServicePrincipalObjectId ?? defaults.existingServicePrincipalObjectId,

@@ -3,16 +3,17 @@ import { ParseResult } from "../domain/parseResult";
 import { closestName } from "./closestName";
 import { ConfigError } from "./configError";
 import { secretConfigKeys, secretKeysAffecting, withoutSecretValue, withoutSecretValues } from "./secretEcho";
-import { CROSS_KEY_RULES, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
+import { CROSS_KEY_RULES, REQUIRED_VALUE_HINTS, STACK_CONFIG_PARSERS, StackConfig, StackConfigKey } from "./stackConfigSchema";
 
 /**
- * Reads and validates the stack's configuration as a whole. Every problem is collected, so a
- * user fixes them in one pass; nothing is declared until the whole config is valid.
+ * Reads and validates the stack's configuration as a whole, at the run's instant `at`. Every
+ * problem is collected, so a user fixes them in one pass; nothing is declared until the whole
+ * config is valid.
  */
-export function readStackConfig(): StackConfig {
+export function readStackConfig(at: Date = new Date()): StackConfig {
     const project = pulumi.getProject();
     const raw = projectConfig(project);
-    return parseStackConfig(project, pulumi.getStack(), raw, { allKeys: Object.keys(pulumi.runtime.allConfig()), secretKeys: secretConfigKeys(project, Object.keys(raw)) });
+    return parseStackConfig(project, pulumi.getStack(), raw, { allKeys: Object.keys(pulumi.runtime.allConfig()), secretKeys: secretConfigKeys(project, Object.keys(raw)), at });
 }
 
 /**
@@ -26,13 +27,14 @@ export const OTHER_KNOWN_NAMESPACES = ["pulumi", "azuread"] as const;
  * Pulumi.yaml's defaults already applied, so an absent key is one Pulumi.yaml gives no default.
  * `allKeys` are every key the CLI passed, namespaced (`azuread:tenantId`): a key under a misspelt
  * namespace (`dbt-azure-devop:adoOrganization`), which the program would otherwise never read, is
- * a problem too. The values of `secretKeys` are never echoed (config/secretEcho.ts).
+ * a problem too. The values of `secretKeys` are never echoed (config/secretEcho.ts). `at` is the
+ * run's instant, for the rules that depend on it (getdbt.com hosts).
  */
 export function parseStackConfig(
     project: string,
     stack: string,
     raw: Record<string, string>,
-    { allKeys = [], secretKeys = new Set<string>() }: { allKeys?: string[]; secretKeys?: ReadonlySet<string> } = {},
+    { allKeys = [], secretKeys = new Set<string>(), at = new Date() }: { allKeys?: string[]; secretKeys?: ReadonlySet<string>; at?: Date } = {},
 ): StackConfig {
     const problems: string[] = [];
     const values: Partial<Record<StackConfigKey, unknown>> = {};
@@ -41,7 +43,7 @@ export function parseStackConfig(
     for (const name of keys) {
         const value = raw[name];
         if (value === undefined) {
-            problems.push(`${project}:${name} is required (Pulumi.yaml declares it without a default). Run: pulumi config set ${name} <value>`);
+            problems.push(`${project}:${name} is required (Pulumi.yaml declares it without a default). Run: pulumi config set ${name} ${REQUIRED_VALUE_HINTS[name] ?? "<value>"}`);
             continue;
         }
         const parse: (raw: string, key: string) => ParseResult<unknown> = STACK_CONFIG_PARSERS[name];
@@ -65,9 +67,9 @@ export function parseStackConfig(
     problems.push(...namespaceProblems(project, stack, allKeys, keys));
 
     for (const rule of CROSS_KEY_RULES) {
-        const found = rule(values as Partial<StackConfig>);
+        const found = rule(values as Partial<StackConfig>, { at });
         if (found) {
-            const secrets = secretKeysAffecting(rule, values as Partial<StackConfig>, secretKeys).map((key) => raw[key]);
+            const secrets = secretKeysAffecting((judged: Partial<StackConfig>) => rule(judged, { at }), values as Partial<StackConfig>, secretKeys).map((key) => raw[key]);
             problems.push(`${project}:${found.key} ${secrets.length > 0 ? withoutSecretValues(found.problem, secrets) : found.problem}`);
         }
     }

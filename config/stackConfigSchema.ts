@@ -5,7 +5,7 @@
  */
 import { ACCESS_LEVEL_PORTAL_NAMES, ACCESS_LEVELS } from "../domain/accessLevel";
 import { AUTH_MODES } from "../domain/authMode";
-import { customHostProblem, isDbtDomainHost, parseAccessHost } from "../domain/dbtCloudHost";
+import { customHostProblem, isDbtDomainHost, legacyHostProblem, parseAccessHost, parseLegacyHostExtension } from "../domain/dbtCloudHost";
 import { DIRECTORY_MODES } from "../domain/directoryMode";
 import { ParseResult } from "../domain/parseResult";
 import { PROJECT_ACCESS_MODES } from "../domain/projectAccess";
@@ -31,6 +31,7 @@ export const STACK_CONFIG_PARSERS = {
     dbtCloudHost: parseAccessHost,
     dbtCloudAdditionalHosts: stringList("dbtCloudAdditionalHosts", parseAccessHost),
     dbtCloudCustomDomain: boolean,
+    dbtCloudLegacyHostExtendedUntil: parseLegacyHostExtension,
     authMode: oneOf(AUTH_MODES),
     secretRotationDays: integerInRange(ROTATION_DAYS_RANGE.min, ROTATION_DAYS_RANGE.max),
     secretOverlapDays: integerInRange(OVERLAP_DAYS_RANGE.min, OVERLAP_DAYS_RANGE.max),
@@ -50,14 +51,24 @@ export const STACK_CONFIG_PARSERS = {
 } satisfies Record<string, (raw: string) => ParseResult<unknown>>;
 
 export type StackConfigKey = keyof typeof STACK_CONFIG_PARSERS;
+
+/** For a required key (no default in Pulumi.yaml): the value to set and where to find it. */
+export const REQUIRED_VALUE_HINTS: Partial<Record<StackConfigKey, string>> = {
+    dbtCloudHost: "<host>   (the account's access URL host, from dbt Cloud's Account settings > Access URLs, e.g. ab123.us1.dbt.com)",
+};
 type ParsedBy<P> = P extends (raw: string) => ParseResult<infer T> ? T : never;
 export type StackConfig = { [K in StackConfigKey]: ParsedBy<(typeof STACK_CONFIG_PARSERS)[K]> };
 
+/** What a rule may need besides the config: the run's instant (`pulumi up`'s clock, the offline plan's --at). */
+export interface RuleContext {
+    at: Date;
+}
+
 /**
- * Rules across keys, each given the keys that parsed (a key that did not is absent) and
- * returning a problem, or undefined. The key a problem is about leads its message.
+ * Rules across keys, each given the keys that parsed (a key that did not is absent) and the run's
+ * context, returning a problem, or undefined. The key a problem is about leads its message.
  */
-export const CROSS_KEY_RULES: ReadonlyArray<(config: Partial<StackConfig>) => { key: StackConfigKey; problem: string } | undefined> = [
+export const CROSS_KEY_RULES: ReadonlyArray<(config: Partial<StackConfig>, context: RuleContext) => { key: StackConfigKey; problem: string } | undefined> = [
     ({ secretRotationDays: rotation, secretOverlapDays: overlap }) =>
         rotation !== undefined && overlap !== undefined && overlap >= rotation
             ? { key: "secretOverlapDays", problem: `(${overlap}) must be less than secretRotationDays (${rotation}); lower the overlap or lengthen the rotation period.` }
@@ -95,6 +106,17 @@ export const CROSS_KEY_RULES: ReadonlyArray<(config: Partial<StackConfig>) => { 
                     `Remove it with: pulumi config rm --path 'dbtCloudAdditionalHosts[${index}]'`,
             }
             : undefined;
+    },
+    // getdbt.com hosts after dbt's deprecation (domain/dbtCloudHost.ts), judged at the run's instant.
+    ({ dbtCloudHost, dbtCloudLegacyHostExtendedUntil: extension }, { at }) => {
+        const problem = dbtCloudHost === undefined || extension === undefined ? undefined : legacyHostProblem(dbtCloudHost, { key: "dbtCloudHost" }, at, extension);
+        return problem ? { key: "dbtCloudHost", problem } : undefined;
+    },
+    ({ dbtCloudAdditionalHosts, dbtCloudLegacyHostExtendedUntil: extension }, { at }) => {
+        const problems = extension === undefined ? [] : (dbtCloudAdditionalHosts ?? [])
+            .map((host, index) => legacyHostProblem(host, { key: "dbtCloudAdditionalHosts", index }, at, extension))
+            .filter((problem): problem is string => problem !== undefined);
+        return problems.length > 0 ? { key: "dbtCloudAdditionalHosts", problem: problems.join("; ") } : undefined;
     },
     ({ existingApplicationObjectId, existingServicePrincipalObjectId }) =>
         existingApplicationObjectId === "" && existingServicePrincipalObjectId !== undefined && existingServicePrincipalObjectId !== ""

@@ -1,9 +1,19 @@
 /**
- * Answers of Entra, Graph and Azure DevOps that have one known cause: each gets one sentence of
- * cause and the fix, naming the setting or runbook that applies. Used by the providers' errors and
- * by `npm run doctor`. Codes and meanings from Microsoft's "Microsoft Entra authentication and
- * authorization error codes" page and /work/shared/REFERENCE.md ("Error codes", December 2026).
+ * Answers of Entra, Graph, Azure DevOps and dbt Cloud that have one known cause: each gets one
+ * sentence of cause and the fix, naming the setting or runbook that applies. The one home of these
+ * sentences: the providers' errors (lib/http/request.ts for Azure DevOps, the dbt Cloud client, the
+ * secret handover) and `npm run doctor` use them. Codes and meanings from Microsoft's "Microsoft
+ * Entra authentication and authorization error codes" page and /work/shared/REFERENCE.md ("Error
+ * codes", December 2026; "dbt Cloud: access URLs and API behaviours"; "Azure DevOps: behaviours
+ * beyond the happy path").
  */
+
+/** Azure DevOps' refusal of a credential, as TF400813 or as its sign-in page (README "Tokens and least privilege"). */
+function AZURE_DEVOPS_REFUSED(how: string): string {
+    return `Azure DevOps refused the credential (${how}): the PAT expired, was revoked, lacks a scope or is a global PAT (global PATs stopped working ` +
+        "on 1 December 2026); use an organization-scoped PAT in AZDO_PERSONAL_ACCESS_TOKEN with the README's scopes (\"Tokens and least privilege\"), " +
+        "or unset it and sign in (az login, workload identity) for an Entra token.";
+}
 
 export interface KnownError {
     /** What identifies the answer in an error text: an AADSTS code, a Graph error code, a TF code. */
@@ -58,12 +68,62 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
     {
         code: "TF400813",
         pattern: /TF400813\b/,
-        explanation: "Azure DevOps refused the credential: the PAT expired, was revoked, is a global PAT (retired 1 December 2026) or lacks a " +
-            "scope; use an organization-scoped PAT in AZDO_PERSONAL_ACCESS_TOKEN, or unset it and sign in for an Entra token.",
+        explanation: AZURE_DEVOPS_REFUSED("TF400813"),
     },
 ];
 
 /** The one-sentence cause and fix for the first known answer in `text`; undefined when none is known. */
 export function explainKnownError(text: string): string | undefined {
     return KNOWN_ERRORS.find((known) => known.pattern.test(text))?.explanation;
+}
+
+/**
+ * Azure DevOps answers a refused credential with 203 and an HTML sign-in page instead of 401 on
+ * GET and POST (REFERENCE.md "Azure DevOps: behaviours beyond the happy path"); the sentence for it.
+ */
+export const AZURE_DEVOPS_SIGN_IN_PAGE = AZURE_DEVOPS_REFUSED("HTTP 203 with its sign-in page instead of data");
+
+/** The account and address a dbt Cloud answer came from, for the sentences below. */
+export interface DbtAnswerContext {
+    accountId: string;
+    /** The API base the call went to, e.g. https://ab123.us1.dbt.com/api. */
+    host: string;
+    /** Where the token came from: DBT_CLOUD_TOKEN. */
+    tokenVariable: string;
+}
+
+const DBT_TOKEN_NEEDS = "a service token with the Account Admin permission set (Account settings > Service tokens; README \"Tokens and least privilege\")";
+
+/**
+ * dbt Cloud's refusals, by status and what dbt said (`status.user_message`), one sentence each.
+ * Texts from REFERENCE.md ("dbt Cloud: access URLs and API behaviours": 401 "Invalid token.", 403
+ * "Token is not scoped to account" and IP-allowlist refusals, 404 for "no permission" too) and
+ * terraform-provider-dbtcloud pkg/dbt_cloud/client.go (NewClient: "does not have access to the
+ * account id ... IP restrictions"; attemptRequest: a 404 that mentions "permission"); 429 from
+ * docs.getdbt.com's rate-limits page. Undefined for any other status.
+ */
+export function explainDbtCloudAnswer(status: number | undefined, said: string, context: DbtAnswerContext): string | undefined {
+    const { accountId, host, tokenVariable } = context;
+    switch (status) {
+        case 401:
+            return `dbt Cloud does not accept the token in ${tokenVariable}: it is mistyped, revoked or expired, or it belongs to another dbt Cloud deployment than ${host}; ` +
+                `create ${DBT_TOKEN_NEEDS} in account ${accountId} and export it as ${tokenVariable}.`;
+        case 403:
+            if (/not scoped to account/i.test(said)) {
+                return `The token in ${tokenVariable} belongs to another dbt Cloud account than dbtCloudAccountId ${accountId}: create ${DBT_TOKEN_NEEDS} in account ${accountId} itself and export it as ${tokenVariable}.`;
+            }
+            if (/\bIP\b|allow ?list|ip restriction/i.test(said)) {
+                return `Account ${accountId} accepts API calls only from listed IP addresses, and this machine's is not one: add the runner's outbound address under ` +
+                    "Account settings > IP restrictions, or run from an allowed network (the token itself may be fine).";
+            }
+            return `The token in ${tokenVariable} may not do this in account ${accountId}: the Azure DevOps integration settings need ${DBT_TOKEN_NEEDS}.`;
+        case 404:
+            return `dbt Cloud answers 404 both when account ${accountId} or its record does not exist at ${host} and when the token may not act on it${/permission/i.test(said) ? " (this answer says so)" : ""}: ` +
+                `check dbtCloudAccountId and dbtCloudHost (the account's access URL, Account settings > Access URLs) and that ${tokenVariable} is ${DBT_TOKEN_NEEDS}.`;
+        case 429:
+            return `dbt Cloud's API rate limit for account ${accountId} was exceeded (other tools using the account count too) and dbt refuses requests for about five minutes: ` +
+                "wait five minutes and re-run the same pulumi command (or npm run doctor).";
+        default:
+            return undefined;
+    }
 }

@@ -4,6 +4,7 @@
  * name the endpoint, 401/403 messages that name the missing permission, and redaction of
  * every credential from every message.
  */
+import { AZURE_DEVOPS_SIGN_IN_PAGE, explainKnownError } from "../../domain/knownErrors";
 import { backoffDelayMs } from "./backoff";
 import { HttpError, isHttpError, makeHttpError } from "./httpError";
 import { createRedactor, describeUrl, Redact } from "./redact";
@@ -114,9 +115,15 @@ function statusMessage(spec: HttpRequestSpec, endpoint: string, status: number, 
     const parsed = tryParseJson(text);
     const detail = parsed.ok ? serverMessage(parsed.value) ?? excerpt(text, redact) : excerpt(text, redact);
     const source = spec.credentialSource ? ` from ${spec.credentialSource}` : "";
-    if (status === 401 || status === 203) {
+    if (status === 203) {
+        // Azure DevOps' sign-in page: a refused credential (domain/knownErrors.ts says why and what to do).
+        return `${endpoint} was refused: it answered HTTP 203 with a sign-in page instead of data, so the credential${source} was not accepted. ` +
+            `It needs: ${spec.permissionHint}. ${AZURE_DEVOPS_SIGN_IN_PAGE}`;
+    }
+    if (status === 401) {
+        const known = explainKnownError(text);
         return `${endpoint} was refused (HTTP 401 Unauthorized): the credential${source} is missing, expired or invalid. ` +
-            `It needs: ${spec.permissionHint}.${detail ? ` Server said: ${redact(detail)}` : ""}`;
+            `It needs: ${spec.permissionHint}.${detail ? ` Server said: ${redact(detail)}` : ""}${known ? ` ${known}` : ""}`;
     }
     if (status === 403) {
         return `${endpoint} was refused (HTTP 403 Forbidden): the credential${source} lacks a permission. ` +

@@ -27,6 +27,16 @@
  *   "Memberships - Check Membership Existence"); `membershipCheckAnswer: "302"` answers it with a
  *   redirect to the sign-in page, which itself answers 200 (HTML), as a refused credential may get
  *   (REFERENCE.md: anonymous calls may be answered 302 to sign-in).
+ * - `refusedCredentialAnswer: "203"`: a refused credential gets 203 with the HTML sign-in page on
+ *   GET and POST, and 401 TF400813 on PATCH (REFERENCE.md "A bad PAT gets 203 + HTML on GET/POST and
+ *   401 TF400813 on PATCH"); the default answers 401 TF400813 to every method.
+ * - `acceptEntraTokens`: an Entra access token for Azure DevOps (a JWT whose `aud` is its app id,
+ *   499b84ac-..., from the organization's tenant) is accepted as well as the PAT, as Azure DevOps
+ *   accepts Microsoft Entra tokens ("Use Microsoft Entra tokens" in Microsoft's Azure DevOps auth docs).
+ * - connectionData with a credential answers `authenticatedUser` (the caller's identity, descriptor
+ *   included), without one an anonymous user (vsts-rest-api-specs location "Connection Data").
+ * - `routes`: further routes (test/doctor/fakeAdoRights.ts), tried after the credential and the
+ *   organization were checked.
  */
 import { FakeServer, RecordedRequest, Reply } from "../http/fakeServer";
 
@@ -78,6 +88,14 @@ export class FakeAzureDevOps {
     /** How HEAD graph/memberships answers: as the state says, or a redirect to the sign-in page. */
     public membershipCheckAnswer: "state" | "302" = "state";
     public invalidatePatsOnConnect = false;
+    /** How a refused credential is answered (see the header). */
+    public refusedCredentialAnswer: "401" | "203" = "401";
+    /** Accept Entra access tokens for Azure DevOps from the organization's tenant besides the PAT. */
+    public acceptEntraTokens = false;
+    /** The identity connectionData reports for an authenticated caller. */
+    public caller = { id: "7e57a7e5-0000-4000-8000-0000000000e5", descriptor: `Microsoft.IdentityModel.Claims.ClaimsIdentity;${TENANT}\\deployer@contoso.com`, providerDisplayName: "Deployer" };
+    /** Further routes: `route` is "METHOD host path" (path after _apis/); undefined lets the next one answer. */
+    public readonly routes: Array<(route: string, request: RecordedRequest, org: string) => Reply | undefined> = [];
     private patInvalidated = false;
     private readonly removed = new Map<string, Entitlement>();
     private readonly stale = new Map<string, { value: unknown; remaining: number }>();
@@ -201,11 +219,16 @@ export class FakeAzureDevOps {
                 case "203":
                     return { status: 203, raw: "<html><body>Sign in to your account</body></html>", headers: { ...header, "Content-Type": "text/html; charset=utf-8" } };
                 default:
+                    if (request.headers.authorization !== undefined) {
+                        return this.authorized(request, org)
+                            ? { status: 200, body: { authenticatedUser: { ...this.caller, subjectDescriptor: `aad.${opaque(this.caller.id)}` }, instanceId: "instance" }, headers: header }
+                            : this.refused(request);
+                    }
                     return { status: 200, body: { authenticatedUser: { id: "anonymous" } }, headers: header };
             }
         }
-        if (this.patInvalidated || request.headers.authorization !== `Basic ${Buffer.from(`:${PAT}`).toString("base64")}`) {
-            return { status: 401, body: { message: "TF400813: The user is not authorized to access this resource." } };
+        if (!this.authorized(request, org)) {
+            return this.refused(request);
         }
         if (!this.orgTenants.has(org)) {
             return { status: 404, body: { message: `org ${org} not found` } };
@@ -266,7 +289,7 @@ export class FakeAzureDevOps {
             const e = [...this.entitlements.values()].find((x) => x.descriptor === m![1]);
             return e ? { status: 200, body: { value: e.id } } : { status: 404, body: { message: "unknown subject" } };
         }
-        if (route === "GET vssps identities") {
+        if (route === "GET vssps identities" && q.get("subjectDescriptors") !== null) {
             const subject = q.get("subjectDescriptors") ?? "";
             const e = [...this.entitlements.values()].find((x) => x.descriptor === subject);
             return { status: 200, body: { count: e ? 1 : 0, value: e ? [{ id: e.id, descriptor: FakeAzureDevOps.identityDescriptor(e.originId), subjectDescriptor: subject }] : [] } };
@@ -339,6 +362,37 @@ export class FakeAzureDevOps {
             if (denyLeft === 0) this.denies.delete(key); else this.denies.set(key, denyLeft);
             return { status: 200, body: { descriptor: q.get("descriptor"), allow: remaining, deny: denyLeft } };
         }
+        for (const extra of this.routes) {
+            const reply = extra(route, request, org);
+            if (reply) {
+                return reply;
+            }
+        }
         return { status: 404, body: { message: `fake has no route for ${route}` } };
+    }
+
+    /** The PAT (until a connect invalidated it), or an Entra token for Azure DevOps from the organization's tenant. */
+    private authorized(request: RecordedRequest, org: string): boolean {
+        const header = String(request.headers.authorization ?? "");
+        if (!this.patInvalidated && header === `Basic ${Buffer.from(`:${PAT}`).toString("base64")}`) {
+            return true;
+        }
+        const bearer = /^Bearer ([^.]+)\.([^.]+)\./.exec(header);
+        if (!this.acceptEntraTokens || !bearer) {
+            return false;
+        }
+        try {
+            const claims = JSON.parse(Buffer.from(bearer[2], "base64url").toString("utf8")) as { aud?: string; tid?: string };
+            return claims.aud === "499b84ac-1321-427f-aa17-267ca6975798" && claims.tid === this.orgTenants.get(org);
+        } catch {
+            return false;
+        }
+    }
+
+    private refused(request: RecordedRequest): Reply {
+        if (this.refusedCredentialAnswer === "203" && request.method !== "PATCH") {
+            return { status: 203, raw: "<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in to your account</body></html>", headers: { "Content-Type": "text/html; charset=utf-8" } };
+        }
+        return { status: 401, body: { message: "TF400813: The user is not authorized to access this resource." } };
     }
 }

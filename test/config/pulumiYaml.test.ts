@@ -41,7 +41,6 @@ describe("Pulumi.yaml and the stack files", () => {
 
     it("agrees with the components' own defaults where a key feeds one", () => {
         const fedBy: Record<string, unknown> = {
-            dbtCloudHost: DBT_AZURE_DEVOPS_APP_DEFAULTS.dbtCloudHost,
             authMode: DBT_AZURE_DEVOPS_APP_DEFAULTS.authMode,
             appDisplayName: DBT_AZURE_DEVOPS_APP_DEFAULTS.displayName,
             owners: DBT_AZURE_DEVOPS_APP_DEFAULTS.owners,

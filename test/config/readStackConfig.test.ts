@@ -24,8 +24,8 @@ describe("stack configuration", () => {
         assert.ok(run.resources.length > 0);
     });
 
-    it("accepts every documented dbt Cloud host form", async () => {
-        for (const dbtCloudHost of ["cloud.getdbt.com", "https://emea.dbt.com", "https://au.dbt.com/", "ab123.us1.dbt.com", "acme.getdbt.com", "acme.dbt.com"]) {
+    it("accepts every documented dbt Cloud host form (getdbt.com hosts: test/config/legacyHost.test.ts)", async () => {
+        for (const dbtCloudHost of ["https://emea.dbt.com", "https://au.dbt.com/", "ab123.us1.dbt.com", "https://XY789.eu1.dbt.com/", "acme.dbt.com"]) {
             await runProgram({ config: { dbtCloudHost } });
         }
     });

@@ -50,9 +50,10 @@ export class FakeDeployment {
      * Cloud based on the account's subdomain" (terraform-provider-dbtcloud
      * pkg/framework/objects/azure_ad_application/schema.go, a Computed attribute; the API field in
      * pkg/dbt_cloud/azure_ad_application.go). A region's deployment answers its own host, e.g.
-     * emea.dbt.com; a cell host such as ab123.us1.dbt.com is what a moved account answers.
+     * emea.dbt.com; a cell host such as ab123.us1.dbt.com is what a moved account answers (the
+     * default: the dev stack's host).
      */
-    public oauthRedirectUriDomain = "cloud.getdbt.com";
+    public oauthRedirectUriDomain = "ab123.us1.dbt.com";
     constructor(public nextId = 501, public readonly accounts: string[] = [ACCOUNT], oauthRedirectUriDomain?: string) {
         if (oauthRedirectUriDomain !== undefined) this.oauthRedirectUriDomain = oauthRedirectUriDomain;
     }
@@ -123,6 +124,11 @@ export class FakeDbtCloud {
         }
         if (this.permission404.has(request.method)) {
             return { status: 404, body: { status: { code: 404, is_success: false, user_message: PERMISSION_404_TEXT }, data: null } };
+        }
+        // The accounts the token may use (terraform-provider-dbtcloud client.go NewClient: GET /v2/accounts/,
+        // then "does not have access to the account id" when the account is not listed).
+        if (request.method === "GET" && request.path === "/api/v2/accounts/") {
+            return { status: 200, body: { status: { code: 200, is_success: true }, data: this.deployment.accounts.map((id) => ({ id: Number(id), name: `Account ${id}`, state: 1, plan: "enterprise" })) } };
         }
         const m = /^\/api\/v3\/accounts\/(\d+)\/azure-ad-applications\/(?:(\d+)\/)?$/.exec(request.path);
         if (!m || !this.deployment.accounts.includes(m[1])) {

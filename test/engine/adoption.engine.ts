@@ -21,6 +21,7 @@ const HAND_MADE_SECRET = "hand~made~secret~value~0123456789abcdef";
 
 const STACK = `config:
   dbt-azure-devops:adoOrganization: contoso-data
+  dbt-azure-devops:dbtCloudHost: ab123.us1.dbt.com
   dbt-azure-devops:appDisplayName: dbt Labs Azure DevOps App
   dbt-azure-devops:dbtCloudAccountId: 70403103926931
   dbt-azure-devops:adoProjects:
@@ -93,7 +94,8 @@ describe("engine: adopting a hand-made app registration", function () {
         assert.strictEqual(app.clientId, CLIENT_ID, "developers' links keep working");
         assert.strictEqual(app.objectId, APP_OBJECT_ID);
         assert.strictEqual(app.signInAudience, "AzureADMultipleOrgs");
-        assert.deepStrictEqual(app.web.redirectUris, ["https://cloud.getdbt.com/complete/azure_active_directory"]);
+        // The hand-made app's legacy cloud.getdbt.com URI gives way to the account's access host.
+        assert.deepStrictEqual(app.web.redirectUris, ["https://ab123.us1.dbt.com/complete/azure_active_directory"]);
         assert.deepStrictEqual(app.requiredResourceAccesses, [{ resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: AZURE_DEVOPS_USER_IMPERSONATION_ID, type: "Scope" }] }]);
         assert.strictEqual(tenant.servicePrincipals.filter((s) => s.clientId === CLIENT_ID).length, 1, "the principal adopted, not duplicated");
         assert.strictEqual(app.passwords.length, 2, "the new secret beside the hand-made one, which is left alone (and reported)");
@@ -106,7 +108,7 @@ describe("engine: adopting a hand-made app registration", function () {
         assert.strictEqual(tenant.servicePrincipals.find((s) => s.clientId === CLIENT_ID)!.objectId, SP_OBJECT_ID, "the principal kept, not replaced");
         const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
         assert.strictEqual(outputs.clientId, CLIENT_ID);
-        assert.strictEqual(outputs.dbtOauthRedirectDomain, "cloud.getdbt.com");
+        assert.strictEqual(outputs.dbtOauthRedirectDomain, "ab123.us1.dbt.com");
     });
 
     it("3. run 2 drops the adoption keys: same URNs, nothing to change", async () => {

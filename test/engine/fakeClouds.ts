@@ -19,7 +19,7 @@ export interface FakeCloudsOptions {
     accounts?: string[];
     /** Project names the fake organizations hold, besides the fake's own. */
     projects?: string[];
-    /** The dbt Cloud deployment's `oauth_redirect_uri_domain` (default: cloud.getdbt.com). */
+    /** The dbt Cloud deployment's `oauth_redirect_uri_domain` (default: the dev stack's host, ab123.us1.dbt.com). */
     oauthRedirectUriDomain?: string;
 }
 

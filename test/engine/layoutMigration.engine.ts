@@ -62,7 +62,8 @@ describe("engine: upgrades in place, from state written by earlier commits", fun
             this.skip();
         }
         trees.push(oldest!, previous!);
-        ({ clouds, ws } = await startEngineStack(this, { programRoot: oldest, stackFile: fs.readFileSync(path.join(oldest!, "Pulumi.dev.yaml"), "utf8") }));
+        // The old programs defaulted to cloud.getdbt.com, and dbt reported that host then.
+        ({ clouds, ws } = await startEngineStack(this, { programRoot: oldest, stackFile: fs.readFileSync(path.join(oldest!, "Pulumi.dev.yaml"), "utf8"), clouds: { oauthRedirectUriDomain: "cloud.getdbt.com" } }));
     });
 
     after(async () => {
@@ -108,6 +109,10 @@ describe("engine: upgrades in place, from state written by earlier commits", fun
         const { writes, problems } = watchDbtSecretWrites(clouds, ws.tenantFile);
 
         ws.useProgram(ROOT);
+        // Today's program has no default host, and dbt has moved the account to its own access URL
+        // since (getdbt.com hosts are deprecated): the upgrade names it, as a user upgrading now does.
+        clouds.dbt.deployment.oauthRedirectUriDomain = "ab123.us1.dbt.com";
+        await ws.pulumi(["config", "set", "dbtCloudHost", "ab123.us1.dbt.com"]);
         const preview = JSON.parse((await ws.pulumi(["preview", "--json"])).stdout) as { steps: PreviewStep[] };
         const rotation = preview.steps.find((s) => s.urn.endsWith("ClientSecretRotation::dbt-azure-devops-secret-rotation"));
         assert.strictEqual(rotation?.op, "update", "dbt Cloud's record carries over by alias: updated, not created and deleted");

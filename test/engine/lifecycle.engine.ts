@@ -62,7 +62,7 @@ describe("engine: dev stack lifecycle under the real Pulumi engine", function ()
         assert.strictEqual(tenant.applications.length, 1);
         const app = tenant.applications[0];
         assert.strictEqual(app.signInAudience, "AzureADMultipleOrgs");
-        assert.deepStrictEqual([...app.web.redirectUris].sort(), ["https://cloud.getdbt.com/complete/azure_active_directory"]);
+        assert.deepStrictEqual([...app.web.redirectUris].sort(), ["https://ab123.us1.dbt.com/complete/azure_active_directory"]);
         assert.deepStrictEqual(app.requiredResourceAccesses, [{ resourceAppId: AZURE_DEVOPS_APP_ID, resourceAccesses: [{ id: AZURE_DEVOPS_USER_IMPERSONATION_ID, type: "Scope" }] }]);
         assert.strictEqual(app.passwords.length, 1, "a first deploy mints the current slot's secret only: nobody holds a previous one");
         assert.deepStrictEqual(app.servicePrincipalLockConfiguration, {

@@ -1,7 +1,7 @@
 /**
  * dbt Cloud's redirect domain under the real engine (README "Moving to a new access URL"): the
  * account was moved to a cell host, so dbt's record answers `oauth_redirect_uri_domain:
- * ab123.us1.dbt.com` while the stack still names only cloud.getdbt.com. `pulumi up` writes the
+ * ab123.us1.dbt.com` while the stack still names only its old host. `pulumi up` writes the
  * record, then fails naming the exact `pulumi config set` command; running that command and
  * `pulumi up` again succeeds, the app allows the host, and `dbtOauthRedirectDomain` shows it. Then
  * the rest of the runbook: the new host becomes the primary, and the legacy host is removed.
@@ -11,8 +11,16 @@ import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
 import { EngineWorkspace } from "./workspace";
 
 const DOMAIN = "ab123.us1.dbt.com";
+/**
+ * The host the stack named before: dbt's US cell 1 region host (docs.getdbt.com's redirect URL
+ * tables list us1.dbt.com beside cloud.getdbt.com). Not a getdbt.com host, which the config refuses
+ * from dbt's deprecation on, so this suite does not depend on the date it runs
+ * (test/engine/accessUrlMove.engine.ts moves from cloud.getdbt.com, at pinned instants).
+ */
+const OLD_HOST = "us1.dbt.com";
 const STACK = `config:
   dbt-azure-devops:adoOrganization: contoso-data
+  dbt-azure-devops:dbtCloudHost: ${OLD_HOST}
   dbt-azure-devops:appDisplayName: dbt Labs Azure DevOps App (moved)
   dbt-azure-devops:dbtCloudAccountId: 70403103926931
 `;
@@ -46,7 +54,7 @@ describe("engine: dbt Cloud's redirect domain is not among the app's hosts", fun
         const app = ws.tenant().applications[0];
         assert.strictEqual(records[0].fields.client_id, app.clientId);
         assert.ok(app.passwords.some((p) => p.value === clouds.dbtSecret()), "dbt Cloud holds a secret of the app");
-        assert.deepStrictEqual(app.web.redirectUris, ["https://cloud.getdbt.com/complete/azure_active_directory"], "the app does not allow the host yet");
+        assert.deepStrictEqual(app.web.redirectUris, [`https://${OLD_HOST}/complete/azure_active_directory`], "the app does not allow the host yet");
     });
 
     it("2. running that command and pulumi up again succeeds: the app allows the host and dbtOauthRedirectDomain shows it", async () => {
@@ -57,7 +65,7 @@ describe("engine: dbt Cloud's redirect domain is not among the app's hosts", fun
         const app = ws.tenant().applications[0];
         assert.deepStrictEqual([...app.web.redirectUris].sort(), [
             `https://${DOMAIN}/complete/azure_active_directory`,
-            "https://cloud.getdbt.com/complete/azure_active_directory",
+            `https://${OLD_HOST}/complete/azure_active_directory`,
         ]);
         const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
         assert.strictEqual(outputs.dbtOauthRedirectDomain, DOMAIN);
@@ -71,7 +79,7 @@ describe("engine: dbt Cloud's redirect domain is not among the app's hosts", fun
         const before = ws.tenant();
         const record = clouds.dbt.records.find((r) => r.active)!;
         await ws.pulumi(["config", "set", "dbtCloudHost", DOMAIN]);
-        await ws.pulumi(["config", "set", "--path", "dbtCloudAdditionalHosts[0]", "cloud.getdbt.com"]);
+        await ws.pulumi(["config", "set", "--path", "dbtCloudAdditionalHosts[0]", OLD_HOST]);
         await ws.pulumi(["up", "--yes", "--skip-preview"]);
         const app = ws.tenant().applications[0];
         assert.deepStrictEqual([...app.web.redirectUris].sort(), [...before.applications[0].web.redirectUris].sort(), "the same two hosts");

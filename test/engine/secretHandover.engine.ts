@@ -11,6 +11,7 @@ import { EngineWorkspace } from "./workspace";
 
 const MANUAL_STACK = `config:
   dbt-azure-devops:adoOrganization: contoso-data
+  dbt-azure-devops:dbtCloudHost: ab123.us1.dbt.com
   dbt-azure-devops:appDisplayName: dbt Labs Azure DevOps App (manual)
 `;
 

@@ -8,7 +8,8 @@ const webUris = (run: Awaited<ReturnType<typeof runProgram>>) => (only(run, TYPE
 
 describe("DbtAzureDevOpsApp: several access hosts, custom domains, adoption", () => {
     it("plans every host's URIs, the primary first, and calls the primary's API", async () => {
-        const run = await runProgram({ config: { dbtCloudHost: "cloud.getdbt.com", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudAccountId: "12345" } });
+        // A getdbt.com host is still accepted while dbt's extension for the account lasts (domain/dbtCloudHost.ts).
+        const run = await runProgram({ config: { dbtCloudHost: "cloud.getdbt.com", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudLegacyHostExtendedUntil: "2027-02-03", dbtCloudAccountId: "12345" } });
         assert.deepEqual(webUris(run), [
             "https://cloud.getdbt.com/complete/azure_active_directory",
             "https://ab123.us1.dbt.com/complete/azure_active_directory",
@@ -28,8 +29,8 @@ describe("DbtAzureDevOpsApp: several access hosts, custom domains, adoption", ()
     });
 
     it("accepts a custom domain only with dbtCloudCustomDomain, and says it is custom", async () => {
-        const run = await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["acme.getdbt.com"]', dbtCloudCustomDomain: "true" } });
-        assert.deepEqual(webUris(run), ["https://dbt.acme.example/complete/azure_active_directory", "https://acme.getdbt.com/complete/azure_active_directory"]);
+        const run = await runProgram({ config: { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["acme.dbt.com"]', dbtCloudCustomDomain: "true" } });
+        assert.deepEqual(webUris(run), ["https://dbt.acme.example/complete/azure_active_directory", "https://acme.dbt.com/complete/azure_active_directory"]);
         assert.deepEqual(only(run, "dbt-azure-devops:entra:DbtAzureDevOpsApp").inputs.customDomainHosts, ["dbt.acme.example"]);
         const plain = await runProgram();
         assert.equal(only(plain, "dbt-azure-devops:entra:DbtAzureDevOpsApp").inputs.customDomainHosts, undefined);

@@ -30,7 +30,7 @@
  */
 import * as crypto from "crypto";
 import { addPassword, isRefusal } from "../engine/fakeAzuread/credentials";
-import { CallOp, CallOutcome, FakeApplication, findApplication, Tenant, updateTenant } from "../engine/fakeAzuread/tenant";
+import { CallOp, CallOutcome, DEFAULT_DEPLOYER_APP_ROLES, FakeApplication, findApplication, findServicePrincipal, Tenant, updateTenant } from "../engine/fakeAzuread/tenant";
 import { FakeServer, RecordedRequest, Reply } from "../http/fakeServer";
 import { testCertificate } from "../http/testCertificate";
 
@@ -169,7 +169,7 @@ export class FakeEntra {
             }
             if (clientId.toLowerCase() === t.clientId.toLowerCase()) {
                 return secret === (t.entra?.deployerSecret ?? DEFAULT_DEPLOYER_SECRET)
-                    ? { reply: this.issue(clientId, scope), outcome: "ok" }
+                    ? { reply: this.issue(t, clientId, scope), outcome: "ok" }
                     : { reply: invalidSecret(clientId), outcome: "error" };
             }
             const app = findApplication(t, { clientId });
@@ -196,12 +196,31 @@ export class FakeEntra {
             if (behaviour.secretsNeverReady || age < (behaviour.newSecretDelayMs ?? 0) || flaky) {
                 return { reply: invalidSecret(clientId), outcome: "error" };
             }
-            return { reply: this.issue(clientId, scope), outcome: "ok" };
+            return { reply: this.issue(t, clientId, scope), outcome: "ok" };
         });
     }
 
-    private issue(clientId: string, scope: string): Reply {
-        const accessToken = `fake-at.${crypto.randomBytes(24).toString("base64url")}`;
+    /**
+     * An access token shaped as Entra's are: a JWT whose claims say who it is for (Microsoft
+     * identity platform "access token claims reference": `aud`, `iss`, `tid`, `oid`, `appid`,
+     * `idtyp` "app" for client credentials, `roles` the application permissions granted). Unsigned
+     * here (the signature part is random): clients must not validate tokens meant for another API.
+     */
+    private issue(t: Tenant, clientId: string, scope: string): Reply {
+        const deployer = clientId.toLowerCase() === t.clientId.toLowerCase();
+        const now = Math.floor(this.now().getTime() / 1000);
+        const claims = {
+            aud: scope.replace(/\/\.default$/, ""),
+            iss: `https://sts.windows.net/${t.tenantId}/`,
+            iat: now, nbf: now, exp: now + 3599,
+            tid: t.tenantId,
+            appid: clientId,
+            oid: deployer ? t.deployerObjectId : findServicePrincipal(t, { clientId })?.objectId ?? crypto.randomUUID(),
+            idtyp: "app",
+            roles: deployer ? (t.directory?.deployerAppRoles ?? DEFAULT_DEPLOYER_APP_ROLES) : [],
+        };
+        const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+        const accessToken = `${part({ typ: "JWT", alg: "RS256", kid: "fake" })}.${part(claims)}.${crypto.randomBytes(24).toString("base64url")}`;
         this.tokens.set(accessToken, { clientId, scope });
         return { status: 200, body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken } };
     }

@@ -17,8 +17,8 @@ export interface RunProgramOptions {
     mocks?: Omit<ProgramMockOptions, "idStyle" | "at">;
 }
 
-/** A minimal valid stack: Pulumi.yaml defaults plus the one required key. */
-export const BASE_CONFIG = { adoOrganization: "contoso-data" };
+/** A minimal valid stack: Pulumi.yaml defaults plus the required keys. */
+export const BASE_CONFIG = { adoOrganization: "contoso-data", dbtCloudHost: "ab123.us1.dbt.com" };
 
 /**
  * Evaluates the real program under mocks that return realistic ids (`/applications/<guid>`), so a

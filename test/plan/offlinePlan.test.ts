@@ -19,7 +19,7 @@ function projectWithStack(stack: string, config: Record<string, string | null>):
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbt-plan-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     // Owners pinned to one the pack's own config lists (policy/config.json), as the policy pack requires.
-    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:owners": '["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"]' };
+    const values: Record<string, string> = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", "dbt-azure-devops:owners": '["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"]' };
     for (const [key, value] of Object.entries(config)) {
         if (value === null) delete values[`dbt-azure-devops:${key}`];
         else values[`dbt-azure-devops:${key}`] = value;
@@ -188,7 +188,7 @@ describe("offline plan", () => {
         const byType = (t: string) => doc.resources.filter((r) => r.type === t);
         const [app] = byType("azuread:index/application:Application");
         assert.equal(app.inputs.signInAudience, "AzureADMultipleOrgs");
-        assert.deepEqual(app.inputs.web, { redirectUris: ["https://cloud.getdbt.com/complete/azure_active_directory"] });
+        assert.deepEqual(app.inputs.web, { redirectUris: ["https://ab123.us1.dbt.com/complete/azure_active_directory"] });
         assert.deepEqual(app.inputs.requiredResourceAccesses, [
             { resourceAppId: "499b84ac-1321-427f-aa17-267ca6975798", resourceAccesses: [{ id: "ee69721e-6c3a-468f-a9ec-302d16a4c599", type: "Scope" }] },
         ]);
@@ -221,11 +221,11 @@ describe("offline plan", () => {
         const [rotation] = doc.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/entra:ClientSecretRotation");
         assert.deepEqual(rotation.inputs.handover, {
             accountId: "70403103926931",
-            apiBaseUrl: "https://cloud.getdbt.com/api",
+            apiBaseUrl: "https://ab123.us1.dbt.com/api",
             authMethod: "service_principal",
             kind: "dbtCloud",
             organizationName: "contoso-data",
-            redirectHosts: ["cloud.getdbt.com"],
+            redirectHosts: ["ab123.us1.dbt.com"],
         });
         assert.equal(rotation.inputs.clientId, "<clientId of dbt-azure-devops-app>");
         assert.equal(rotation.inputs.tenantId, "<tenantId of the deploying identity>");
@@ -239,8 +239,8 @@ describe("offline plan", () => {
         assert.equal(code, 0);
         const doc = JSON.parse(stdout) as PlanDocument;
         assert.deepEqual(doc.outputs.redirectUris, [
-            "https://emea.dbt.com/complete/azure_active_directory",
-            "https://emea.dbt.com/complete/azure_active_directory_service_user",
+            "https://cd456.eu1.dbt.com/complete/azure_active_directory",
+            "https://cd456.eu1.dbt.com/complete/azure_active_directory_service_user",
         ]);
         assert.equal(doc.outputs.authMode, "service_user");
     });

@@ -36,7 +36,7 @@ describe("the offline plan as a gate (issue 11)", function () {
     });
 
     it("exits 3 when a mandatory policy fails (an unprotected app), saying so on its last line", async () => {
-        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", ...PINNED_OWNERS, "dbt-azure-devops:protectApplication": "false" } });
+        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", ...PINNED_OWNERS, "dbt-azure-devops:protectApplication": "false" } });
         const { code, stdout } = await plan(["--stack", "unprotected", "--at", AT], dir);
         assert.equal(code, 3);
         assert.match(stdout, /FAIL {2}entra-app-protected \(mandatory\)/);
@@ -44,7 +44,7 @@ describe("the offline plan as a gate (issue 11)", function () {
     });
 
     it("exits 3 as a process too (what CI runs)", async () => {
-        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", ...PINNED_OWNERS, "dbt-azure-devops:protectApplication": "false" } });
+        const dir = projectWith("unprotected", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", ...PINNED_OWNERS, "dbt-azure-devops:protectApplication": "false" } });
         const cli = path.join(REPO_ROOT, "dist", "tools", "plan", "cli.js");
         const result = await promisify(execFile)(process.execPath, [cli, "--stack", "unprotected", "--at", AT], { cwd: dir }).then(
             () => 0,

@@ -28,7 +28,7 @@ function assertNoStackTrace(text: string): void {
 function problemsOf(config: Record<string, string>): string {
     const defaults = Object.fromEntries(Object.entries(readProjectFile(REPO_ROOT).defaults).map(([k, v]) => [k.replace(/^dbt-azure-devops:/, ""), v]));
     try {
-        parseStackConfig("dbt-azure-devops", "t", { ...defaults, adoOrganization: "contoso-data", ...config });
+        parseStackConfig("dbt-azure-devops", "t", { ...defaults, adoOrganization: "contoso-data", dbtCloudHost: "ab123.us1.dbt.com", ...config });
         return "";
     } catch (error) {
         return (error as Error).message;

@@ -30,14 +30,14 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("fails a dbt path on a host outside dbt's domains (the attacker case)", async () => {
-        const verdict = verdictOf(POLICY, await withWebUris(["https://cloud.getdbt.com/complete/azure_active_directory", "https://attacker.example/complete/azure_active_directory"])());
+        const verdict = verdictOf(POLICY, await withWebUris(["https://ab123.us1.dbt.com/complete/azure_active_directory", "https://attacker.example/complete/azure_active_directory"])());
         assert.equal(verdict.violations.length, 1);
         assert.match(verdict.violations[0], /attacker\.example/);
     });
 
     it("fails a dbt host that the stack does not declare", async () => {
         const verdict = verdictOf(POLICY, await withWebUris(["https://emea.dbt.com/complete/azure_active_directory"])());
-        assert.match(verdict.violations.join("\n"), /is on host emea\.dbt\.com, not one of cloud\.getdbt\.com \(the stack's dbtCloudHost/);
+        assert.match(verdict.violations.join("\n"), /is on host emea\.dbt\.com, not one of ab123\.us1\.dbt\.com \(the stack's dbtCloudHost/);
     });
 
     const CUSTOM = { dbtCloudHost: "dbt.acme.example", dbtCloudAdditionalHosts: '["ab123.us1.dbt.com"]', dbtCloudCustomDomain: "true" };

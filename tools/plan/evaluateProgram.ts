@@ -107,7 +107,7 @@ async function evaluate(request: EvaluationRequest): Promise<Evaluation> {
     pulumi.runtime.setAllConfig(request.config, request.secretKeys ?? []);
     // Read before the stack exists, so a ConfigError is a plain rejection instead of a failure
     // inside the half-built stack resource; then the program runs as index.ts runs it, at `at`.
-    const config = readStackConfig();
+    const config = readStackConfig(request.at);
 
     const recorded: { type: string; name: string; parent?: string; parentTypes: string[]; custom: boolean; props: unknown; options: ResourceOptionsShown }[] = [];
     let exports: Record<string, unknown> = {};

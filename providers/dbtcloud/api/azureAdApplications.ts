@@ -4,6 +4,7 @@
  * to the record's id with every field; client id, secret and tenant are never returned.
  */
 import { AuthMode } from "../../../domain/authMode";
+import { explainDbtCloudAnswer } from "../../../domain/knownErrors";
 import { baseUrlOverride } from "../../../domain/baseUrlOverride";
 import { dbtCloudCredentials } from "../../../lib/http/dbtCloudAuth";
 import { HttpError, isHttpError, makeHttpError } from "../../../lib/http/httpError";
@@ -100,46 +101,25 @@ function withMessage(error: HttpError, message: string): HttpError {
 }
 
 /**
- * Turns dbt's error answers into messages that say what dbt meant; the texts come from
- * docs.getdbt.com and terraform-provider-dbtcloud pkg/dbt_cloud/client.go (see each case).
- * Every message started as the redacted HttpError message, and only fixed text is added.
+ * Turns dbt's error answers into messages that say what dbt meant: the endpoint, what dbt said,
+ * and the one sentence of cause and fix domain/knownErrors.ts holds for that answer. Every message
+ * starts from the redacted HttpError's parts, and only fixed text is added.
  */
 function explainDbtError(error: unknown, session: DbtSession): unknown {
     if (!isHttpError(error) || error.kind !== "status") return error;
     const said = dbtSaid(error);
-    const token = session.source;
-    if (error.status === 429) {
-        // docs.getdbt.com/docs/dbt-apis/rate-limits: the Administrative API is limited per account; an
-        // excess is answered 429 and the account cools down for five minutes. lib/http already waited
-        // within its bounded retry budget; waiting five more minutes inside `pulumi up` is not its call.
-        return withMessage(error, `${error.endpoint} was refused with HTTP 429 Too Many Requests: dbt Cloud's API rate limit for account ` +
-            `${session.accountId} was exceeded (other tools using this account count too), and dbt Cloud then refuses requests for ` +
-            "about five minutes. Nothing more was sent. Wait five minutes and re-run the same Pulumi command." + (said ? ` dbt Cloud said: ${said}` : ""));
+    const known = explainDbtCloudAnswer(error.status, said, { accountId: session.accountId, host: session.host, tokenVariable: session.source });
+    if (!known) return error;
+    const saidText = said ? `: dbt Cloud said "${said}"` : "";
+    switch (error.status) {
+        case 404:
+            return withMessage(error, `${error.message} ${known}`);
+        case 429:
+            // lib/http already waited within its bounded retry budget; waiting five more minutes inside `pulumi up` is not its call.
+            return withMessage(error, `${error.endpoint} was refused with HTTP 429 Too Many Requests${saidText}. Nothing more was sent. ${known}`);
+        default:
+            return withMessage(error, `${error.endpoint} was refused (HTTP ${error.status})${saidText}. ${known}`);
     }
-    if (error.status === 403) {
-        // Texts dbt answers 403 with (REFERENCE "dbt Cloud: access URLs and API behaviours"; terraform-provider-dbtcloud
-        // client.go NewClient: "does not have access to the account id ... IP restrictions are in place").
-        if (/not scoped to account/i.test(said)) {
-            return withMessage(error, `${error.endpoint} was refused (HTTP 403): dbt Cloud said "${said}". The token in ${token} belongs to another ` +
-                `dbt Cloud account (or another deployment) than account ${session.accountId} at ${session.host}: create a service token in account ` +
-                `${session.accountId} itself (${PERMISSION_HINT}) and export it as ${token}.`);
-        }
-        if (/\bIP\b|allow ?list|ip restriction/i.test(said)) {
-            return withMessage(error, `${error.endpoint} was refused (HTTP 403): dbt Cloud said "${said}". Account ${session.accountId} restricts the ` +
-                "IP addresses its API may be called from, and this machine's address is not allowed: add the runner's outbound IP address to the " +
-                "account's IP restrictions (Account settings > IP restrictions) or run from an allowed network. The token itself may be fine.");
-        }
-        return withMessage(error, `${error.endpoint} was refused (HTTP 403)${said ? `: dbt Cloud said "${said}"` : ""}. The token in ${token} may lack ` +
-            `a permission, or the account may restrict it; it needs: ${PERMISSION_HINT}.`);
-    }
-    if (error.status === 404) {
-        // dbt answers 404 both for "no such object" and for "you may not see it" ("check that you have the
-        // proper permissions"; terraform-provider-dbtcloud client.go attemptRequest): every 404 says both.
-        return withMessage(error, `${error.message} dbt Cloud answers 404 both when the account or record does not exist at ${session.host} and ` +
-            `when the token in ${token} may not act on it${isPermission404(error) ? " (this answer says so)" : ""}: check account ${session.accountId} ` +
-            `and the API host, and that the token has ${PERMISSION_HINT}.`);
-    }
-    return error;
 }
 
 async function call<T>(session: DbtSession, method: HttpMethod, path: string, body?: unknown, settings?: HttpSettings) {

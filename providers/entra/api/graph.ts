@@ -208,6 +208,18 @@ export async function removePassword(session: GraphSession, objectId: string, ke
     throw graphFailure(session, "POST", path, answer);
 }
 
+/**
+ * A read-only GET of `path` (under /v1.0, query included): the parsed body on 2xx, else Graph's
+ * failure naming the endpoint (its `status` and Graph error code kept). For `npm run doctor`.
+ */
+export async function graphGet<T>(session: GraphSession, path: string): Promise<T> {
+    const answer = await send(session, "GET", path);
+    if (!ok(answer)) {
+        throw graphFailure(session, "GET", path, answer);
+    }
+    return answer.body as T;
+}
+
 /** Sets the app instance property lock (PATCH of servicePrincipalLockConfiguration). */
 export async function setInstanceLock(session: GraphSession, objectId: string, lock: InstanceLock): Promise<void> {
     const path = `/applications/${encodeURIComponent(objectId)}`;

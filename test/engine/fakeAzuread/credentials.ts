@@ -57,11 +57,12 @@ export function addPassword(t: Tenant, app: FakeApplication, request: PasswordRe
     const startDate = request.startDate !== undefined ? utcSeconds(startMs) : new Date(startMs).toISOString();
     const endMs = request.endDate !== undefined ? Date.parse(request.endDate) : addYears(startMs, DEFAULT_PASSWORD_YEARS);
 
+    const policy = effectivePasswordPolicy(t, app);
     // Tenant app-management policy blocking password credentials altogether: ScubaGear
     // MS.AAD.5.5v1 (cisagov/ScubaGear PR #2111); the code name is the fake's reading of Entra's
     // restriction `passwordAddition`.
-    if (t.policy.blockPasswordAddition) {
-        return { status: 400, code: BLOCKED_ERROR_CODE, message: `Credential type not allowed as per assigned policy '${t.policy.policyId ?? "00000000-0000-0000-0000-000000000000"}'.` };
+    if (policy.blockPasswordAddition) {
+        return { status: 400, code: BLOCKED_ERROR_CODE, message: `Credential type not allowed as per assigned policy '${policy.policyId}'.` };
     }
     // Entra refuses an end date that has passed or precedes the start (error text as quoted in
     // hashicorp/terraform-provider-azuread#201).
@@ -70,12 +71,12 @@ export function addPassword(t: Tenant, app: FakeApplication, request: PasswordRe
     }
     // Tenant app-management policy: Entra's answer as quoted in
     // OfficeDev/microsoft-365-agents-toolkit#10998 and Azure/azure-cli#28522.
-    const cap = t.policy.maxPasswordLifetimeDays;
+    const cap = policy.maxPasswordLifetimeDays;
     if (typeof cap === "number" && endMs - startMs > cap * 86_400_000) {
         return {
             status: 400,
             code: POLICY_ERROR_CODE,
-            message: `Credential lifetime exceeds the max value allowed as per assigned policy '${t.policy.policyId ?? "00000000-0000-0000-0000-000000000000"}'.`,
+            message: `Credential lifetime exceeds the max value allowed as per assigned policy '${policy.policyId}'.`,
         };
     }
     const value = newSecretValue();
@@ -90,6 +91,31 @@ export function addPassword(t: Tenant, app: FakeApplication, request: PasswordRe
     };
     app.passwords.push(password);
     return password;
+}
+
+/**
+ * The password rules that apply to `app`: an enabled app management policy assigned to it replaces
+ * the tenant default (Microsoft Graph's appManagementPolicy resource: "If this resource is not
+ * configured for an application or service principal, the restrictions default to the settings in
+ * the tenantAppManagementPolicy"); a restriction in it applies to apps created after its
+ * `restrictForAppsCreatedAfterDateTime`, unless its state is disabled. Lifetimes in whole days
+ * (`P<n>D`, the form the tests use).
+ */
+function effectivePasswordPolicy(t: Tenant, app: FakeApplication): { blockPasswordAddition: boolean; maxPasswordLifetimeDays?: number; policyId: string } {
+    const assigned = t.directory?.appPolicyAssignments?.[app.objectId];
+    const appPolicy = assigned ? t.directory?.appManagementPolicies?.find((p) => p.id === assigned && p.isEnabled) : undefined;
+    if (!appPolicy) {
+        return { blockPasswordAddition: t.policy.blockPasswordAddition === true, maxPasswordLifetimeDays: t.policy.maxPasswordLifetimeDays, policyId: t.policy.policyId ?? "00000000-0000-0000-0000-000000000000" };
+    }
+    const applies = appPolicy.passwordCredentials.filter((r) => r.state !== "disabled" &&
+        (!r.restrictForAppsCreatedAfterDateTime || Date.parse(app.createdAt) >= Date.parse(r.restrictForAppsCreatedAfterDateTime)));
+    const lifetime = applies.find((r) => r.restrictionType === "passwordLifetime" && typeof r.maxLifetime === "string")?.maxLifetime;
+    const days = lifetime ? /^P(\d+)D$/.exec(lifetime)?.[1] : undefined;
+    return {
+        blockPasswordAddition: applies.some((r) => r.restrictionType === "passwordAddition"),
+        ...(days !== undefined ? { maxPasswordLifetimeDays: Number(days) } : {}),
+        policyId: appPolicy.id,
+    };
 }
 
 export function isRefusal(value: FakePassword | GraphRefusal): value is GraphRefusal {

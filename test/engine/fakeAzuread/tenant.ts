@@ -60,6 +60,46 @@ export interface EntraBehaviour {
     readLagMs?: number;
 }
 
+/**
+ * Microsoft Graph application permissions (app roles) the deploying identity holds by default:
+ * the README's list for a service principal that deploys (Application.ReadWrite.OwnedBy,
+ * Application.Read.All, DelegatedPermissionGrant.ReadWrite.All) and Policy.Read.All, which lets
+ * `npm run doctor` read the tenant's app management policies. They are its tokens' `roles` claim.
+ */
+export const DEFAULT_DEPLOYER_APP_ROLES = ["Application.ReadWrite.OwnedBy", "Application.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Policy.Read.All"];
+
+/**
+ * A password-credential restriction of an app management policy, as Microsoft Graph's
+ * `passwordCredentialConfiguration` has it (restrictionType passwordAddition, passwordLifetime,
+ * customPasswordAddition; `maxLifetime` an ISO 8601 duration; `state` enabled or disabled).
+ */
+export interface FakePasswordRestriction {
+    restrictionType: string;
+    maxLifetime?: string | null;
+    restrictForAppsCreatedAfterDateTime?: string;
+    state?: "enabled" | "disabled";
+}
+
+/** An app management policy (Graph `policies/appManagementPolicies`), assignable to applications. */
+export interface FakeAppManagementPolicy {
+    id: string;
+    displayName: string;
+    isEnabled: boolean;
+    passwordCredentials: FakePasswordRestriction[];
+}
+
+/** What the fake Graph directory routes (test/entra/fakeGraphDirectory.ts) serve beyond applications. */
+export interface DirectoryFacts {
+    /** The deploying identity's Graph app roles (its tokens' `roles`); default DEFAULT_DEPLOYER_APP_ROLES. */
+    deployerAppRoles?: string[];
+    /** Its service principal's display name. */
+    deployerDisplayName?: string;
+    /** App management policies that may be assigned to applications. */
+    appManagementPolicies?: FakeAppManagementPolicy[];
+    /** Application object id -> id of the app management policy assigned to it (one at most, as in Entra). */
+    appPolicyAssignments?: Record<string, string>;
+}
+
 export interface TenantFaults {
     /** One-shot: the next ApplicationPassword create fails (transactionally); cleared when consumed. */
     failNextPasswordCreate?: boolean;
@@ -279,6 +319,8 @@ export interface Tenant {
     faults: TenantFaults;
     /** The fake identity platform's behaviour (token endpoint and Graph). */
     entra?: EntraBehaviour;
+    /** Directory reads beyond applications: the deployer's roles, app management policies. */
+    directory?: DirectoryFacts;
     applications: FakeApplication[];
     servicePrincipals: FakeServicePrincipal[];
     grants: FakeGrant[];
