@@ -142,10 +142,10 @@ describe("Azure DevOps and dbt Cloud resources inside the real program", functio
             handover: {
                 kind: "dbtCloud",
                 accountId: "70403103926931",
-                apiBaseUrl: "https://cloud.getdbt.com/api",
+                apiBaseUrl: "https://ab123.us1.dbt.com/api",
                 organizationName: "contoso-data",
                 authMethod: "service_principal",
-                redirectHosts: ["cloud.getdbt.com"],
+                redirectHosts: ["ab123.us1.dbt.com"],
             },
         });
         assert.ok(!JSON.stringify(rotation.inputs).includes("[secret]"), "the secret is not an input: it never reaches Pulumi");

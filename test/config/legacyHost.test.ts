@@ -104,13 +104,14 @@ describe("getdbt.com region hosts after dbt's deprecation", () => {
             fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
             const { stackDir } = readProjectFile(dir);
             fs.mkdirSync(stackDir, { recursive: true });
-            fs.writeFileSync(path.join(stackDir, "Pulumi.legacy.yaml"), YAML.stringify({ config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "cloud.getdbt.com" } }));
+            fs.writeFileSync(path.join(stackDir, "Pulumi.legacy.yaml"), YAML.stringify({ config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "cloud.getdbt.com", "dbt-azure-devops:owners": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"] } }));
             const plan = async (at: string) => {
                 let stderr = "";
                 const code = await runPlanCommand(["--stack", "legacy", "--at", at, "--json"], { cwd: dir, stdout: () => undefined, stderr: (t) => (stderr += t) });
                 return { code, stderr };
             };
             assert.equal((await plan("2026-10-31T23:00:00Z")).code, 0);
+            // Owners pinned as the policy pack requires, so the day before passes every gate.
             const refused = await plan("2026-11-01");
             assert.equal(refused.code, 2);
             assert.match(refused.stderr, /dbt-azure-devops:dbtCloudHost "cloud\.getdbt\.com" is a getdbt\.com region host.*pulumi config set dbtCloudHost <that host>/);

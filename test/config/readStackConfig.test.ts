@@ -57,7 +57,7 @@ describe("stack configuration", () => {
         const misspelt = "dbt-azure-devop:adoOrganization";
 
         it("is reported by the program, which the CLI hands every namespace's keys", async () => {
-            const config = { ...readProjectFile(REPO_ROOT).defaults, [misspelt]: "contoso-data", "azurad:tenantId": "x", "azuread:tenantId": "y", "aws:region": "eu-west-1", "dbt-azure-devops-prod:region": "z" };
+            const config = { ...readProjectFile(REPO_ROOT).defaults, "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", [misspelt]: "contoso-data", "azurad:tenantId": "x", "azuread:tenantId": "y", "aws:region": "eu-west-1", "dbt-azure-devops-prod:region": "z" };
             const error = await evaluateProgram({ project: "dbt-azure-devops", stack: "t", config, at: new Date("2026-11-27T09:00:00Z"), idStyle: "guid", serializeProviders: false }).then(
                 () => assert.fail("accepted"),
                 (e: unknown) => e as ConfigError,
@@ -72,7 +72,7 @@ describe("stack configuration", () => {
         });
 
         it("is reported by the offline plan from the stack file, with every other problem, exit 2 and no stack trace", async () => {
-            const dir = projectWith("typo", { config: { [misspelt]: "contoso-data", "dbt:adoProjects": ["Analytics"] } });
+            const dir = projectWith("typo", { config: { "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", [misspelt]: "contoso-data", "dbt:adoProjects": ["Analytics"] } });
             const { code, stdout, stderr } = await plan(["--stack", "typo"], dir);
             assert.equal(code, 2);
             assert.equal(stdout, "");
@@ -84,7 +84,7 @@ describe("stack configuration", () => {
     });
 
     it("reads a 21-digit account id in a stack file exactly, and calls it too long, not rounded (issue 18)", async () => {
-        const dir = projectWith("long", { config: { "dbt-azure-devops:adoOrganization": "contoso-data" } });
+        const dir = projectWith("long", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com" } });
         const file = path.join(readProjectFile(dir).stackDir, "Pulumi.long.yaml");
         fs.appendFileSync(file, "  dbt-azure-devops:dbtCloudAccountId: 123456789012345678901\n  dbt-azure-devops:owners: [\"6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b\"]\n");
         const { code, stderr } = await plan(["--stack", "long"], dir);

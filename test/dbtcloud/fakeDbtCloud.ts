@@ -60,6 +60,15 @@ export class FakeDeployment {
 }
 
 /** Stateful fake of dbt Cloud's azure-ad-applications endpoints: one record per account, soft delete. */
+/**
+ * A deployment whose account still answers dbt's legacy redirect domain, cloud.getdbt.com: every
+ * account did before dbt's access-URL move (docs.getdbt.com "Access URLs"), and the provider tests
+ * that predate the move keep that world, moving the account explicitly where a test is about it.
+ */
+export function onLegacyHost(nextId = 501): FakeDeployment {
+    return new FakeDeployment(nextId, [ACCOUNT], "cloud.getdbt.com");
+}
+
 export class FakeDbtCloud {
     public readonly server = new FakeServer((r) => this.handle(r));
 

@@ -13,7 +13,7 @@ import {
 } from "../../providers/dbtcloud/record";
 import { ClientSecretRotationInputs, ClientSecretRotationOutputs, mintReasons } from "../../providers/entra/clientSecretRotation";
 import { assertNoSecrets, captureConsole, FAST_HTTP_ENV, useEnv } from "../http/fakeServer";
-import { ACCOUNT, DBT_TOKEN, FakeDbtCloud, FakeDeployment, IP_REFUSED_TEXT, NOT_SCOPED_TEXT } from "./fakeDbtCloud";
+import { ACCOUNT, DBT_TOKEN, FakeDbtCloud, onLegacyHost, FakeDeployment, IP_REFUSED_TEXT, NOT_SCOPED_TEXT } from "./fakeDbtCloud";
 
 const SECRET_V1 = "Q~client-secret-one-abcdef123";
 const SECRET_V2 = "Q~client-secret-two-uvwxyz789";
@@ -27,7 +27,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
     let apiBaseUrl = "";
 
     beforeEach(async () => {
-        fake = new FakeDbtCloud();
+        fake = new FakeDbtCloud(onLegacyHost());
         apiBaseUrl = `${await fake.server.start()}/api`;
         restoreEnv = useEnv({ ...FAST_HTTP_ENV, DBT_CLOUD_TOKEN: DBT_TOKEN, DBT_CLOUD_HOST_URL: undefined });
     });
@@ -162,7 +162,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
 
         it("to a host where the account has another record: adopts it, and later writes and the delete follow it there", async () => {
             const { result: first } = await quietly(() => writeRecord(target(), credentials(), undefined));
-            const region = new FakeDeployment(901);
+            const region = onLegacyHost(901);
             region.records.push({ id: 77, active: true, fields: allFields("someone else's") });
             await withHost(region, async (emea, emeaBase) => {
                 fake.server.reset();
@@ -213,7 +213,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
 
         it("the host calls went to is stored; a DBT_CLOUD_HOST_URL changed between runs is a change, and the write and the delete use the record's host", async () => {
             const restore = useEnv({ DBT_CLOUD_HOST_URL: apiBaseUrl });
-            const other = new FakeDbtCloud(new FakeDeployment(901));
+            const other = new FakeDbtCloud(onLegacyHost(901));
             const otherBase = `${await other.server.start()}/api`;
             try {
                 const program = target({ apiBaseUrl: "https://cloud.getdbt.com/api" });
@@ -398,7 +398,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
         it("429 with dbt's five-minute cooldown: fails saying to wait five minutes and re-run, without posting again", async () => {
             fake.throttleAfter(1);
             const { error } = await quietly(() => writeRecord(target(), credentials(), undefined));
-            assert.match(String(error?.message), /HTTP 429.*five minutes.*Wait five minutes and re-run/);
+            assert.match(String(error?.message), /HTTP 429.*five minutes.*wait five minutes and re-run/i);
             assert.strictEqual(fake.server.matching("POST", "azure-ad-applications").length, 1);
             assert.strictEqual(fake.records.length, 0);
         });

@@ -78,7 +78,7 @@ describe("known answers: one sentence of cause and fix, where the answer arrives
         let env: Record<string, string>;
         before(async () => {
             fake = new FakeAzureDevOps();
-            env = { ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: "expired-or-global-pat-0123456789", DBT_ADO_HTTP_MAX_RETRIES: "0" };
+            env = { ...(await fake.start()), AZDO_PERSONAL_ACCESS_TOKEN: "expired-or-global-pat-0123456789", DBT_ADO_HTTP_MAX_RETRIES: "0", DBT_ADO_TEST_OVERRIDES: "1" };
         });
         after(async () => fake.server.stop());
 

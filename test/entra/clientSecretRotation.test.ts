@@ -10,7 +10,7 @@ import {
     clientSecretRotationProvider as provider, ClientSecretRotationOutputs, mintReasons, rotate,
 } from "../../providers/entra/clientSecretRotation";
 import { PartialFailure } from "../../providers/providerSafety";
-import { FakeDbtCloud, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
+import { FakeDbtCloud, onLegacyHost, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
 import { RecordedRequest, useEnv } from "../http/fakeServer";
 import { ACCOUNT, freshWorldForEachTest, HandoverWorld, NOW_PERIOD, OWNER, scheduled } from "./handoverWorld";
 
@@ -153,7 +153,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
 
         it("a mid-period change of dbt's host mints a fresh secret and writes the record at the new host, leaving the old host's alone", async () => {
             const { id, outs } = await world.created();
-            const other = new FakeDbtCloud();
+            const other = new FakeDbtCloud(onLegacyHost());
             const otherBase = `${await other.server.start()}/api`;
             try {
                 const news = world.inputs(P, { handover: world.dbtHandover({ apiBaseUrl: otherBase }) });

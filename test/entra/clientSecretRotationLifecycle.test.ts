@@ -7,7 +7,7 @@ import * as assert from "assert/strict";
 import { runtime } from "@pulumi/pulumi";
 import { ClientSecretRotationInputs, clientSecretRotationProvider as provider, ClientSecretRotationOutputs } from "../../providers/entra/clientSecretRotation";
 import { PartialFailure } from "../../providers/providerSafety";
-import { FakeDbtCloud, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
+import { FakeDbtCloud, onLegacyHost, NOT_SCOPED_TEXT } from "../dbtcloud/fakeDbtCloud";
 import { useEnv } from "../http/fakeServer";
 import { ACCOUNT, freshWorldForEachTest, HandoverWorld, NOW_PERIOD } from "./handoverWorld";
 
@@ -309,7 +309,7 @@ describe("client secret rotation: check, replacements, refresh, delete, upgrade"
     });
 
     it("a record at another host than the one calls go to now: delete and read go where it lives", async () => {
-        const other = new FakeDbtCloud();
+        const other = new FakeDbtCloud(onLegacyHost());
         const otherBase = `${await other.server.start()}/api`;
         try {
             const { id, outs } = await world.created();

@@ -31,7 +31,7 @@ describe("Microsoft Graph client (providers/entra/api/graph.ts)", function () {
         assert.ok(!JSON.stringify(listed).includes(byHand.value), "Graph never lists a value");
         const request = world.entra.server.requests.find((r) => r.method === "GET" && r.path.startsWith("/v1.0/applications/"));
         assert.equal(request?.query.get("$select"), "id,passwordCredentials,keyCredentials,servicePrincipalLockConfiguration");
-        assert.match(String(request?.headers.authorization), /^Bearer fake-at\./, "the deploying identity's token for Graph");
+        assert.match(String(request?.headers.authorization), /^Bearer eyJ[\w-]+\.eyJ[\w-]+\./, "the deploying identity's token for Graph");
     });
 
     it("adds a password whose value comes back once and is redacted from every later message; removes it", async () => {

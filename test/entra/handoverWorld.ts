@@ -14,7 +14,7 @@ import { secretGeneration } from "../../domain/rotationSchedule";
 import {
     ClientSecretRotationInputs, ClientSecretRotationOutputs, clientSecretRotationProvider, DbtCloudHandover, realDeps, RotationDeps, ScheduledSecret,
 } from "../../providers/entra/clientSecretRotation";
-import { ACCOUNT, DBT_TOKEN, FakeDbtCloud } from "../dbtcloud/fakeDbtCloud";
+import { ACCOUNT, DBT_TOKEN, FakeDbtCloud, onLegacyHost } from "../dbtcloud/fakeDbtCloud";
 import { addPassword, isRefusal } from "../engine/fakeAzuread/credentials";
 import {
     createTenantFile, DEFAULT_DEPLOYER_CLIENT_ID, DEFAULT_TENANT_ID, FakeApplication, FakePassword, newApplicationObject, readTenant, Tenant, updateTenant,
@@ -80,7 +80,7 @@ export class HandoverWorld {
     private readonly dir = fs.mkdtempSync(path.join(scratchDir(), "dbt-ado-handover-"));
     public readonly tenantFile = path.join(this.dir, "tenant.json");
     public readonly entra = new FakeEntra(this.tenantFile);
-    public readonly dbt = new FakeDbtCloud();
+    public readonly dbt = new FakeDbtCloud(onLegacyHost());
 
     /** Starts both fakes over a new tenant that holds the dbt app (no secrets yet). */
     public static async start(): Promise<HandoverWorld> {

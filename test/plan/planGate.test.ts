@@ -138,7 +138,7 @@ describe("rotation made visible (issue 11)", () => {
     });
 
     it("follows the stack's settings: a 30-day period with a 7-day overlap", async () => {
-        const dir = projectWith("short", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:secretRotationDays": "30", "dbt-azure-devops:secretOverlapDays": "7" } });
+        const dir = projectWith("short", { config: { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", "dbt-azure-devops:secretRotationDays": "30", "dbt-azure-devops:secretOverlapDays": "7" } });
         const doc = JSON.parse((await plan(["--stack", "short", "--json", "--at", AT], dir)).stdout) as PlanDocument;
         // 2026-11-27 is day 1061 after 2024-01-01: period 35 (from day 1050, 2026-11-16), slot b.
         assert.deepEqual(doc.rotation?.slots.map((row) => [row.slot, row.role, row.periodStart, row.validUntil, row.deletedAt]), [

@@ -24,13 +24,13 @@ describe(`policy ${POLICY}`, function () {
         assert.deepEqual(Object.keys(DBT_API_BASE_READERS).sort(), [CLIENT_SECRET_ROTATION_TYPE, DBT_CLOUD_RECORD_TYPE].sort());
     });
 
-    it("passes the program's dbt handover on dbt's host, and on an account-scoped host", async () => {
+    it("passes the program's dbt handover on an account-scoped host, and on a dbt.com region host", async () => {
         const dev = await programResources();
-        assert.equal(handoverOf(dev)?.apiBaseUrl, "https://cloud.getdbt.com/api");
+        assert.equal(handoverOf(dev)?.apiBaseUrl, "https://ab123.us1.dbt.com/api");
         const verdict = verdictOf(POLICY, dev);
         assert.equal(verdict.enforcementLevel, "mandatory");
         assert.deepEqual(verdict.violations, []);
-        const cell = (await runProgram({ config: { dbtCloudHost: "ab123.us1.dbt.com", dbtCloudAccountId: "12345" } })).resources;
+        const cell = (await runProgram({ config: { dbtCloudHost: "emea.dbt.com", dbtCloudAccountId: "12345" } })).resources;
         assert.deepEqual(verdictOf(POLICY, cell).violations, []);
     });
 

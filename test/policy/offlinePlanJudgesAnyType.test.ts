@@ -62,7 +62,7 @@ describe("the offline plan judges a program with any resource type (issue 17)", 
 
 describe("teardown through the gate (issue 18 item 6)", function () {
     this.timeout(60_000);
-    const stack = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:owners": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"], "dbt-azure-devops:protectApplication": false };
+    const stack = { "dbt-azure-devops:adoOrganization": "contoso-data", "dbt-azure-devops:dbtCloudHost": "ab123.us1.dbt.com", "dbt-azure-devops:owners": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"], "dbt-azure-devops:protectApplication": false };
 
     it("plans an unprotected app clean once the pack config names the stack in teardownStacks, and refuses it otherwise", async () => {
         const dir = projectWith("retire", { config: stack });

@@ -75,7 +75,7 @@ export class HandoverModel {
     private readonly deps: RotationDeps = {
         store: this.store,
         prove: async () => ({ requests: 8, elapsedMs: 0 }),
-        writeDbt: async (_target: DbtRecordTarget, credentials: DbtAppCredentials, existing: DbtRecordState | undefined): Promise<DbtRecordState> => {
+        writeDbt: async (target: DbtRecordTarget, credentials: DbtAppCredentials, existing: DbtRecordState | undefined): Promise<DbtRecordState> => {
             if (this.dbtFails) {
                 throw makeHttpError("POST .../azure-ad-applications/501/ failed with HTTP 503.", { kind: "status", status: 503, endpoint: "POST dbt" });
             }
@@ -83,7 +83,8 @@ export class HandoverModel {
             assert.ok(secret, "dbt Cloud is given a secret the app holds");
             assert.ok(!this.held || !this.held.removed, "the secret dbt Cloud held until this write still existed");
             this.held = secret;
-            return existing ?? { applicationId: 501, effectiveApiBaseUrl: "https://cloud.getdbt.com/api", adoptedExisting: false, oauthRedirectUriDomain: "cloud.getdbt.com" };
+            // dbt answers the domain of the host it serves the account on: the host the stack names.
+            return existing ?? { applicationId: 501, effectiveApiBaseUrl: target.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: new URL(target.apiBaseUrl).hostname };
         },
         nonce: () => Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0"),
         log: () => undefined,
