@@ -44,6 +44,13 @@ export interface DbtRecordState {
     adoptedExisting: boolean;
     /** What dbt redirects the Azure DevOps sign-in to, as dbt last reported it. */
     oauthRedirectUriDomain: string;
+    /**
+     * dbt's `updated_at` after this resource's last write. A later one when the record is deleted
+     * means another writer took it over since (a replacement of the rotation writes the account's
+     * one record first, then the old resource is deleted): the record is then left alone. Absent in
+     * states written before it was kept, and when dbt does not report it.
+     */
+    updatedAt?: string;
 }
 
 /** The three values dbt needs besides the target's on every write. */
@@ -96,6 +103,7 @@ function stateOf(record: AzureAdApplicationRecord, adopted: boolean, host: strin
         effectiveApiBaseUrl: canonicalApiBase(host),
         adoptedExisting: adopted,
         oauthRedirectUriDomain: record.oauth_redirect_uri_domain ?? fallbackDomain,
+        ...(record.updated_at ? { updatedAt: record.updated_at } : {}),
     };
 }
 
@@ -216,8 +224,10 @@ export async function currentRedirectDomain(target: Pick<DbtRecordTarget, "accou
 }
 
 /**
- * Deletes the record where it lives, only while the account still lists it there: one that is gone,
- * or that the account no longer lists, is left alone rather than risk deleting another's.
+ * Deletes the record where it lives, only while the account still lists it there and nobody wrote it
+ * since this resource did: one that is gone, that the account no longer lists, or that another
+ * writer took over (a replacement of the rotation hands the same record a new secret before the old
+ * resource is deleted) is left alone rather than risk deleting another's.
  */
 export async function deleteRecord(accountId: string | number, state: DbtRecordState): Promise<void> {
     const dbt = sessionAtRecord(accountId, state);
@@ -225,6 +235,12 @@ export async function deleteRecord(accountId: string | number, state: DbtRecordS
     if (!listed) {
         providerLog(`dbt Cloud account ${dbt.accountId} has no Azure AD application record ${state.applicationId} at ${dbt.host} (already deleted, or not this ` +
             "account's); nothing was deleted.", dbt.secrets);
+        return;
+    }
+    if (state.updatedAt && listed.updated_at && listed.updated_at !== state.updatedAt) {
+        providerLog(`dbt Cloud account ${dbt.accountId}'s Azure AD application record ${state.applicationId} at ${dbt.host} was written at ${listed.updated_at}, ` +
+            `after this resource's last write (${state.updatedAt}): another writer holds it now (the resource that replaced this one, or an edit in dbt Cloud), ` +
+            "so it was left in place. If nothing should use this integration any more, delete it in dbt Cloud: Account settings > Integrations.", dbt.secrets);
         return;
     }
     await deleteApplication(dbt, state.applicationId);

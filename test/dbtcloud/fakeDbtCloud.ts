@@ -15,14 +15,16 @@
  * - 429 and a five-minute cooldown once the account exceeds its limit
  *   (docs.getdbt.com/docs/dbt-apis/rate-limits): `throttleAfter`;
  * - 403 "Token is not scoped to account" and IP-allowlist refusals (REFERENCE.md "dbt Cloud: access
- *   URLs and API behaviours"; client.go NewClient mentions IP restrictions): `forbid`.
+ *   URLs and API behaviours"; client.go NewClient mentions IP restrictions): `forbid`;
+ * - `created_at` and `updated_at` on every record returned, `updated_at` moving on every write
+ *   (pkg/dbt_cloud/azure_ad_application.go's AzureADApplication struct; schema.go marks both Computed).
  */
 import { FakeServer, RecordedRequest, Reply } from "../http/fakeServer";
 
 export const ACCOUNT = "70403103920001";
 export const DBT_TOKEN = "dbtc_TOKEN-never-print-4f5e6d";
 
-export interface StoredRecord { id: number; active: boolean; fields: Record<string, unknown>; account?: string }
+export interface StoredRecord { id: number; active: boolean; fields: Record<string, unknown>; account?: string; createdAt?: string; updatedAt?: string }
 
 /** Where the fake puts "duplicate key value" when a (soft-deleted) record blocks a create, and at which status. */
 export interface DuplicateAnswer {
@@ -114,8 +116,18 @@ export class FakeDbtCloud {
 
     private view(r: StoredRecord) {
         // Like the real API: secret, client id and tenant are never returned.
-        return { id: r.id, account_id: Number(r.account ?? ACCOUNT), organization_name: r.fields.organization_name, azure_service_authentication_method: r.fields.azure_service_authentication_method, oauth_redirect_uri_domain: this.deployment.oauthRedirectUriDomain, state: 1 };
+        return {
+            id: r.id, account_id: Number(r.account ?? ACCOUNT), organization_name: r.fields.organization_name, azure_service_authentication_method: r.fields.azure_service_authentication_method,
+            oauth_redirect_uri_domain: this.deployment.oauthRedirectUriDomain, state: 1, created_at: r.createdAt ?? null, updated_at: r.updatedAt ?? null,
+        };
     }
+
+    /** dbt's timestamps have microseconds; a counter keeps two writes in one millisecond apart. */
+    private stamp(): string {
+        this.writes += 1;
+        return new Date().toISOString().replace("Z", `${String(this.writes % 1000).padStart(3, "0")}+00:00`);
+    }
+    private writes = 0;
 
     private handle(request: RecordedRequest): Reply {
         if (request.headers.authorization !== `Token ${DBT_TOKEN}`) {
@@ -157,7 +169,8 @@ export class FakeDbtCloud {
             if (mine.length > 0) {
                 return this.duplicate();
             }
-            const record = { id: this.deployment.nextId++, active: true, fields: request.body as Record<string, unknown>, account };
+            const now = this.stamp();
+            const record = { id: this.deployment.nextId++, active: true, fields: request.body as Record<string, unknown>, account, createdAt: now, updatedAt: now };
             this.records.push(record);
             return { status: 201, body: { status: { code: 201, is_success: true }, data: this.view(record) } };
         }
@@ -171,6 +184,7 @@ export class FakeDbtCloud {
         }
         if (request.method === "POST") {
             record.fields = request.body as Record<string, unknown>;
+            record.updatedAt = this.stamp();
         }
         return ok(this.view(record));
     }

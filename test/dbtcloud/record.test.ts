@@ -58,7 +58,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
         ]);
         assert.ok(fake.server.requests.every((r) => r.headers.authorization === `Token ${DBT_TOKEN}`));
         assert.deepStrictEqual(fake.server.requests[1].body, allFields(SECRET_V1));
-        assert.deepStrictEqual(result, { applicationId: 501, effectiveApiBaseUrl: apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: "cloud.getdbt.com" });
+        assert.deepStrictEqual(result, { applicationId: 501, effectiveApiBaseUrl: apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: "cloud.getdbt.com", updatedAt: fake.records[0].updatedAt });
     });
 
     it("adopts the account's existing record and writes every field to it", async () => {
@@ -77,7 +77,8 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
         const { result } = await quietly(() => writeRecord(target(), credentials(SECRET_V2), first));
         assert.deepStrictEqual(calls(), ["POST 501/"]);
         assert.deepStrictEqual(fake.server.requests[0].body, allFields(SECRET_V2));
-        assert.deepStrictEqual(result, first);
+        assert.deepStrictEqual(result, { ...first, updatedAt: fake.records[0].updatedAt }, "the same record; dbt's updated_at of this write kept");
+        assert.notEqual(result?.updatedAt, first?.updatedAt);
     });
 
     describe("lost answers and duplicates", () => {
@@ -150,7 +151,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
             await withHost(fake.deployment, async (cell, cellBase) => {
                 fake.server.reset();
                 const { result, log } = await quietly(() => writeRecord(target({ apiBaseUrl: cellBase }), credentials(SECRET_V2), first));
-                assert.deepStrictEqual(result, { ...first, effectiveApiBaseUrl: cellBase }, "the same record, still the one this stack created");
+                assert.deepStrictEqual(result, { ...first, effectiveApiBaseUrl: cellBase, updatedAt: fake.records[0].updatedAt }, "the same record, still the one this stack created");
                 assert.deepStrictEqual(calls(cell), ["GET ", "POST 501/"]);
                 assert.deepStrictEqual(cell.server.requests[1].body, allFields(SECRET_V2));
                 assert.strictEqual(fake.server.requests.length, 0, "the old host is not called");
@@ -190,7 +191,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
             await withHost(new FakeDeployment(901, [ACCOUNT], "emea.dbt.com"), async (emea, emeaBase) => {
                 fake.server.reset();
                 const { result, log } = await quietly(() => writeRecord(target({ apiBaseUrl: emeaBase }), credentials(), first));
-                assert.deepStrictEqual(result, { applicationId: 901, effectiveApiBaseUrl: emeaBase, adoptedExisting: false, oauthRedirectUriDomain: "emea.dbt.com" });
+                assert.deepStrictEqual(result, { applicationId: 901, effectiveApiBaseUrl: emeaBase, adoptedExisting: false, oauthRedirectUriDomain: "emea.dbt.com", updatedAt: emea.records[0].updatedAt });
                 assert.deepStrictEqual(calls(emea), ["GET ", "POST "]);
                 assert.strictEqual(fake.server.requests.length, 0);
                 assert.deepStrictEqual(fake.records.map((r) => [r.id, r.active]), [[501, true]]);
@@ -320,7 +321,7 @@ describe("dbtcloud: the Azure AD application record the handover writes", () => 
             const { result: state } = await quietly(() => writeRecord(target(), credentials(), undefined));
             Object.assign(fake.records[0].fields, { organization_name: "fabrikam", azure_service_authentication_method: "service_user" });
             const { result: live } = await quietly(() => readRecord(ACCOUNT, state!));
-            assert.deepStrictEqual(live, { id: 501, account_id: Number(ACCOUNT), organization_name: "fabrikam", azure_service_authentication_method: "service_user", oauth_redirect_uri_domain: "cloud.getdbt.com", state: 1 });
+            assert.deepStrictEqual(live, { id: 501, account_id: Number(ACCOUNT), organization_name: "fabrikam", azure_service_authentication_method: "service_user", oauth_redirect_uri_domain: "cloud.getdbt.com", state: 1, created_at: fake.records[0].createdAt, updated_at: fake.records[0].updatedAt });
             assert.ok(!JSON.stringify(live).includes(SECRET_V1), "dbt never returns the secret");
 
             fake.permission404.add("GET");

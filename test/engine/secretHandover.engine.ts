@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { callsMatching } from "./fakeAzuread/tenant";
-import { assertNoSecretAnywhere, exportedResources, ROTATION_TYPE, stateKeyIds, tenantKeyIds } from "./handoverChecks";
+import { assertHandoverConverged, assertNoSecretAnywhere, exportedResources, ROTATION_TYPE, stateKeyIds, tenantKeyIds } from "./handoverChecks";
 import { FakeClouds, startEngineStack, stopEngineStack, watchDbtSecretWrites } from "./fakeClouds";
 import { EngineWorkspace } from "./workspace";
 
@@ -115,6 +115,33 @@ describe("engine: credentials the stack did not record", function () {
         assert.ok(removal && removal.n > writes[0].tenantCalls, "the orphan was removed after dbt Cloud held the new secret");
         assert.ok(!app.passwords.some((p) => p.value === clouds.dbtSecret()), "dbt Cloud holds the fresh secret");
         assert.ok(!log.includes(orphan.value) && !log.includes(handMade.value));
+    });
+});
+
+describe("engine: pulumi up --replace of the rotation", function () {
+    this.timeout(15 * 60_000);
+    let clouds: FakeClouds;
+    let ws: EngineWorkspace;
+
+    before(async function () {
+        ({ clouds, ws } = await startEngineStack(this, { stack: "dev" }));
+        await ws.pulumi(["up", "--yes", "--skip-preview"]);
+    });
+    after(async () => {
+        await stopEngineStack({ clouds, ws });
+    });
+
+    it("the replacement hands dbt Cloud's one record a new secret first; the old resource's delete leaves the record, and dbt Cloud keeps a working secret", async () => {
+        const urn = (await exportedResources(ws)).resources.find((r) => r.type === ROTATION_TYPE)!.urn;
+        const { writes } = watchDbtSecretWrites(clouds, ws.tenantFile);
+        const run = await ws.pulumi(["up", "--yes", "--skip-preview", "--replace", urn]);
+        assert.strictEqual(writes.length, 1, "dbt Cloud written once, by the replacement");
+        const records = clouds.dbt.records;
+        assert.strictEqual(records.length, 1, "the account's one record, adopted by the replacement");
+        assert.ok(records[0].active, "the old resource's delete left the record the replacement wrote");
+        assert.match(run.stdout + run.stderr, /after this resource's last write .*left in place/);
+        await assertHandoverConverged(ws, clouds, { at: new Date(), maxSecrets: 1, minValidDays: 90, printed: [run] });
+        await ws.pulumi(["preview", "--expect-no-changes"]);
     });
 });
 

@@ -48,7 +48,7 @@ describe("client secret rotation: mint, prove, hand over, retire", function () {
                 keyId: password.keyId,
                 expiresAt: inputs.current.endDate,
                 previousExpiresAt: "",
-                dbtRecord: { applicationId: record.id, effectiveApiBaseUrl: world.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: "cloud.getdbt.com" },
+                dbtRecord: { applicationId: record.id, effectiveApiBaseUrl: world.apiBaseUrl, adoptedExisting: false, oauthRedirectUriDomain: "cloud.getdbt.com", updatedAt: record.updatedAt },
             });
             assert.ok(!("value" in outs));
 

@@ -215,6 +215,26 @@ describe("client secret rotation: check, replacements, refresh, delete, upgrade"
             assert.match(log, new RegExp(`Removed client secret ${first.outs.keyId} from the app \\(${first.id} is deleted\\)`));
         });
 
+        it("a replacement writes the account's record first; the old resource's delete then leaves it (dbt's updated_at moved) with the new secret working", async () => {
+            // pulumi up --replace, or another app object id: create-before-delete, one record per account.
+            const old = await world.created(world.inputs(P));
+            const replacement = await world.created(world.inputs(P));
+            assert.equal(world.dbt.records.length, 1, "the replacement adopted the account's one record");
+            assert.ok(replacement.outs.dbtRecord?.updatedAt && old.outs.dbtRecord?.updatedAt && replacement.outs.dbtRecord.updatedAt !== old.outs.dbtRecord.updatedAt);
+            const { error, log } = await world.quietly(() => provider.delete!(old.id, old.outs));
+            assert.ifError(error);
+            assert.equal(world.dbt.records[0].active, true, "the record the replacement wrote is not deleted");
+            assert.match(log, /record 501 at .* was written at .*after this resource's last write .*left in place/);
+            const held = world.dbtSecret();
+            assert.ok(held && world.passwords().some((p) => p.keyId === replacement.outs.keyId && p.value === held), "dbt Cloud holds the replacement's secret, still on the app");
+            assert.ok(!world.password(old.outs.keyId), "the old resource's secret is gone");
+
+            // The last resource's own delete (pulumi destroy) still deletes the record it wrote last.
+            const destroyed = await world.quietly(() => provider.delete!(replacement.id, replacement.outs));
+            assert.ifError(destroyed.error);
+            assert.equal(world.dbt.records[0].active, false);
+        });
+
         it("a secret already gone and a record already gone are not errors; a removal that fails is, and says to re-run", async () => {
             const { id, outs } = await world.created();
             world.removeCredential(outs.keyId);
@@ -284,7 +304,7 @@ describe("client secret rotation: check, replacements, refresh, delete, upgrade"
             const outs = result!.outs as ClientSecretRotationOutputs & { clientSecret?: string };
             assert.deepEqual(world.dbt.server.requests.map((r) => `${r.method} ${r.path.replace(/^.*azure-ad-applications\//, "")}`), ["POST 501/"], "the same record, no create");
             assert.equal(world.dbtSecret(), world.password(outs.keyId)?.value);
-            assert.deepEqual(outs.dbtRecord, { applicationId: 501, effectiveApiBaseUrl: world.apiBaseUrl, adoptedExisting: true, oauthRedirectUriDomain: "cloud.getdbt.com" });
+            assert.deepEqual(outs.dbtRecord, { applicationId: 501, effectiveApiBaseUrl: world.apiBaseUrl, adoptedExisting: true, oauthRedirectUriDomain: "cloud.getdbt.com", updatedAt: world.dbt.records[0].updatedAt });
             assert.equal(outs.clientSecret, undefined, "no secret in the new state");
             assert.deepEqual(Object.keys(outs.slots), [world.inputs().current.slot]);
             assert.ok(world.password(slotA.keyId) && world.password(slotB.keyId), "Pulumi deletes the old slots at the end of the upgrade run");

@@ -20,6 +20,8 @@ export interface AzureAdApplicationRecord {
     oauth_redirect_uri_domain?: string | null;
     /** dbt's object state: 1 active, 2 deleted (soft). */
     state?: number;
+    /** When the record was last written (terraform-provider-dbtcloud pkg/dbt_cloud/azure_ad_application.go, `updated_at`). */
+    updated_at?: string | null;
 }
 
 export interface AzureAdApplicationFields {
