@@ -14,8 +14,10 @@ describe("README", () => {
         assert.ok(readme.indexOf("```sh") < readme.indexOf("\n## "), "the commands come before any section");
     });
 
-    it("has a config table that is Pulumi.yaml's config block: the same keys, in order, with its defaults", () => {
-        const section = readme.slice(readme.indexOf("\n## Configuration"), readme.indexOf("\n## ", readme.indexOf("\n## Configuration") + 1));
+    it("links docs/configuration.md, whose config table is Pulumi.yaml's config block: the same keys, in order, with its defaults", () => {
+        assert.match(readme, /\]\(docs\/configuration\.md\)/);
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
+        const section = doc.slice(doc.indexOf("\n## Keys"), doc.indexOf("\n## ", doc.indexOf("\n## Keys") + 1));
         const rows = section.split("\n").filter((line) => /^\| `[A-Za-z]+` \|/.test(line)).map((line) => line.split(" | "));
         const { declarations } = readProjectFile(REPO_ROOT);
         assert.deepEqual(rows.map(([key]) => key.replace(/^\| `|`$/g, "")), Object.keys(declarations));
