@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readProjectFile } from "../../tools/plan/stackFiles";
 import { REPO_ROOT } from "../harness/runProgram";
+import { plan } from "../plan/planHelpers";
 
 describe("README", () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
@@ -35,5 +36,18 @@ describe("README", () => {
         for (const [, script] of readme.matchAll(/npm run (?:-s )?([a-z-]+)/g)) {
             assert.ok(scripts.includes(script), `README runs npm run ${script}`);
         }
+    });
+
+    it("has an outputs table that lists every stack output the program can have, and nothing else", async () => {
+        const section = readme.slice(readme.indexOf("\n## Stack outputs"), readme.indexOf("\n## ", readme.indexOf("\n## Stack outputs") + 1));
+        const rows = section.split("\n").filter((line) => /^\| `[A-Za-z]+` \|/.test(line)).map((line) => line.split(" | ")[0].replace(/^\| `|`$/g, ""));
+        // dev writes dbt Cloud's record (dbtOauthRedirectDomain), emea leaves it to a person (clientSecret).
+        const outputs = new Set<string>();
+        for (const stack of ["dev", "emea"]) {
+            const { code, stdout } = await plan(["--stack", stack, "--json", "--at", "2026-12-06"]);
+            assert.equal(code, 0);
+            Object.keys((JSON.parse(stdout) as { outputs: Record<string, unknown> }).outputs).forEach((name) => outputs.add(name));
+        }
+        assert.deepEqual([...rows].sort(), [...outputs].sort());
     });
 });
