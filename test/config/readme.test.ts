@@ -50,4 +50,12 @@ describe("README", () => {
         }
         assert.deepEqual([...rows].sort(), [...outputs].sort());
     });
+
+    it("links every docs/ page and CONTRIBUTING.md under \"Where to read next\"", () => {
+        const next = readme.slice(readme.indexOf("\n## Where to read next"));
+        const pages = fs.readdirSync(path.join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+        for (const page of [...pages, "CONTRIBUTING.md"]) {
+            assert.ok(next.includes(`](${page})`), `README's "Where to read next" links ${page}`);
+        }
+    });
 });
