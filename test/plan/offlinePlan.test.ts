@@ -125,10 +125,10 @@ describe("offline plan", () => {
         });
     }
 
-    it("prints the excerpts of dev in docs/offline-plan.md and the README as the plan does, line for line and in order", async () => {
+    it("prints the excerpt of dev in docs/offline-plan.md as the plan does, line for line and in order", async () => {
         const { stdout } = await plan(["--at", AT]);
         const planLines = stdout.split("\n");
-        for (const file of ["docs/offline-plan.md", "README.md"]) {
+        for (const file of ["docs/offline-plan.md"]) {
             const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
             const excerpt = /An excerpt for `dev`[^\n]*\n\n```\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
             const lines = excerpt.split("\n").filter((line) => line !== "" && line !== "...");

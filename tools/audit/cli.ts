@@ -10,11 +10,14 @@ import { DEFAULT_GRAPH_BASE_URL, authorityHost, graphBaseUrl } from "../../domai
 import { GraphSession } from "../../providers/entra/api/graph";
 import { deployerCredential, TokenSource } from "../../lib/http/entraCredential";
 import { HttpError, isHttpError } from "../../lib/http/httpError";
-import { parseFlags } from "../cliFlags";
+import { FlagKinds, parseFlags } from "../cliFlags";
 import { readStdin } from "../stdin";
 import { auditApp, Finding, renderFinding } from "./findings";
 import { readLiveApp } from "./liveApp";
 import { DeclaredApp, readStateExport } from "./stateExport";
+
+/** The audit takes no flags but --help. */
+export const AUDIT_FLAGS: FlagKinds = {};
 
 const USAGE = "Usage: pulumi stack export --stack <stack> | npm run -s audit-app   (or node dist/tools/audit/cli.js; --help)";
 const HELP = `${USAGE}
@@ -45,7 +48,7 @@ export interface AuditIo {
 }
 
 export async function runAuditCommand(argv: string[], io: AuditIo): Promise<number> {
-    const { help, problems } = parseFlags(argv, {});
+    const { help, problems } = parseFlags(argv, AUDIT_FLAGS);
     if (help) {
         io.stdout(HELP);
         return 0;
@@ -120,7 +123,7 @@ function cannotAudit(app: DeclaredApp, error: unknown): string {
 
 if (require.main === module) {
     const argv = process.argv.slice(2);
-    if (process.stdin.isTTY === true && !parseFlags(argv, {}).help) {
+    if (process.stdin.isTTY === true && !parseFlags(argv, AUDIT_FLAGS).help) {
         process.stderr.write(`Nothing is piped in: standard input is a terminal.\n${HELP}`);
         process.exit(2);
     }

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { createRedactor } from "../../lib/http/redact";
-import { parseFlags } from "../cliFlags";
+import { FlagKinds, parseFlags } from "../cliFlags";
 import { StackFileError } from "../plan/stackFiles";
 import { projectRoot } from "../projectRoot";
 import { CHECKS, CheckSpec, Status, SYMBOLS } from "./checks";
@@ -27,6 +27,8 @@ function wrap(text: string, indent: string, width = 100): string {
     }
     return [...lines, indent + line].join("\n");
 }
+
+export const DOCTOR_FLAGS: FlagKinds = { stack: "value", json: "switch" };
 
 export function helpText(): string {
     const areas = [...new Set(CHECKS.map((c) => c.area))];
@@ -117,7 +119,7 @@ export interface DoctorIo {
 const SECRET_VARIABLES = ["DBT_CLOUD_TOKEN", "AZDO_PERSONAL_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN", "ARM_CLIENT_SECRET"];
 
 export async function runDoctorCommand(argv: string[], io: DoctorIo): Promise<number> {
-    const { values, help, problems } = parseFlags(argv, { stack: "value", json: "switch" });
+    const { values, help, problems } = parseFlags(argv, DOCTOR_FLAGS);
     if (help) {
         io.stdout(helpText());
         return 0;

@@ -21,7 +21,7 @@ no --show-secrets needed, and it never echoes its input.
 Exit status: 0 fresh, 1 expiring or expired, 2 missing or malformed input, or a bad flag.
 `;
 
-const FLAGS: FlagKinds = { days: "value", now: "value" };
+export const EXPIRY_FLAGS: FlagKinds = { days: "value", now: "value" };
 
 export interface ExpiryIo {
     stdin: string;
@@ -33,7 +33,7 @@ export interface ExpiryIo {
 }
 
 export function runExpiryCommand(argv: string[], io: ExpiryIo): number {
-    const { values, help, problems, npmHint } = parseFlags(argv, FLAGS, { env: io.env });
+    const { values, help, problems, npmHint } = parseFlags(argv, EXPIRY_FLAGS, { env: io.env });
     if (npmHint) {
         problems.push(npmHint.text);
     }
@@ -73,7 +73,7 @@ export function runExpiryCommand(argv: string[], io: ExpiryIo): number {
 
 /** Run from a terminal with nothing piped in: say how to use it instead of waiting for input. */
 export function usageForTerminal(argv: string[], stdinIsTerminal: boolean): { text: string; code: number } | undefined {
-    if (!stdinIsTerminal || parseFlags(argv, FLAGS).help) {
+    if (!stdinIsTerminal || parseFlags(argv, EXPIRY_FLAGS).help) {
         return undefined;
     }
     return { text: `Nothing is piped in: standard input is a terminal.\n${HELP}`, code: 2 };

@@ -42,10 +42,12 @@ export interface PlanArguments {
     help?: boolean;
 }
 
-const FLAGS: FlagKinds = { stack: "value", json: "switch", at: "value", aliases: "switch" };
+/** The plan's flags and their one-letter aliases (test/docs/shellBlocks.test.ts checks the docs' commands against them). */
+export const PLAN_FLAGS: FlagKinds = { stack: "value", json: "switch", at: "value", aliases: "switch" };
+export const PLAN_SHORT_FLAGS: Record<string, string> = { s: "stack" };
 
 export function parseArguments(argv: string[], now: () => Date = () => new Date(), env?: NodeJS.ProcessEnv): PlanArguments {
-    const { values, help, problems, positionals, npmHint } = parseFlags(argv, FLAGS, { short: { s: "stack" }, env });
+    const { values, help, problems, positionals, npmHint } = parseFlags(argv, PLAN_FLAGS, { short: PLAN_SHORT_FLAGS, env });
     const parsed: PlanArguments = { json: values.json === true, aliases: values.aliases === true, at: now(), ...(help ? { help } : {}) };
     if (typeof values.stack === "string") {
         parsed.stack = values.stack;
