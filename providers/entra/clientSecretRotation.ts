@@ -581,7 +581,9 @@ export const clientSecretRotationProvider: pulumi.dynamic.ResourceProvider<Clien
                 if (!record) {
                     providerLog(`dbt Cloud account ${accountIdText(props.handover.accountId)} no longer lists Azure AD application record ${props.dbtRecord.applicationId}: ` +
                         "it was deleted outside Pulumi. `pulumi up` writes it again (adopting the record the account has by then), with a fresh secret.");
-                    state = { ...state, dbtRecord: undefined };
+                    // Dropped, not set to undefined: the engine's Struct encoding refuses undefined values.
+                    const { dbtRecord: _gone, ...withoutRecord } = state;
+                    state = withoutRecord;
                 } else {
                     const handover: DbtCloudHandover = {
                         ...props.handover,

@@ -34,7 +34,8 @@ const STACK = "prod";
 /** stacks/Pulumi.prod.yaml sets neither: Pulumi.yaml's defaults. */
 const SETTINGS: RotationSettings = { rotationDays: 90, overlapDays: 14 };
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"] as string;
-const DBT_RECORD = "pulumi-nodejs:dynamic/dbtcloud:AzureAdApplication";
+/** The resource that writes dbt Cloud's record (the secret handover). */
+const DBT_RECORD = "pulumi-nodejs:dynamic/entra:ClientSecretRotation";
 
 type Step = "install" | "recover" | "preview" | "up" | "expiry" | "drift" | "summary";
 const JOBS: Record<string, Step[]> = {

@@ -69,7 +69,7 @@ describe("engine: the drift job's Graph audit of the deployed app", function () 
         const clientId = ws.tenant().applications[0].clientId;
         const expected: RegExp[] = [
             new RegExp(`^  credentials: found password credential ${HAND_MADE_KEY} "quick test from the portal" .*made by hand.*Fix: if nobody needs it, az ad app credential delete --id ${clientId} --key-id ${HAND_MADE_KEY};`),
-            /^ {2}redirect URIs: found web redirect URI https:\/\/jwt\.ms: .*declared: web redirect URIs https:\/\/cloud\.getdbt\.com\/complete\/azure_active_directory\. Fix: pulumi up --refresh --stack dev/,
+            /^ {2}redirect URIs: found web redirect URI https:\/\/jwt\.ms: .*declared: web redirect URIs https:\/\/ab123\.us1\.dbt\.com\/complete\/azure_active_directory\. Fix: pulumi up --refresh --stack dev/,
             new RegExp(`^  owners: found owner user ${PORTAL_OWNER} of the app: .*Fix: az ad app owner remove --id ${clientId} --owner-object-id ${PORTAL_OWNER}$`),
             new RegExp(`^  required access: found API permission Microsoft Graph User\\.Read \\(delegated, ${USER_READ}\\); declared: only Azure DevOps user_impersonation \\(delegated, .*\\)\\. Fix: pulumi up --refresh --stack dev`),
             /^ {2}instance lock: found the app instance property lock lifted \(isEnabled=false, .*declared: isEnabled=true, allProperties=true.*Fix: pulumi up --refresh --stack dev/,

@@ -6,10 +6,12 @@
  * authority and Graph overrides, the deploying identity's client secret, DBT_CLOUD_TOKEN, and short
  * waits. The providers are called directly (their methods, or `rotate()` with its dependencies).
  */
+import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { secretGeneration } from "../../domain/rotationSchedule";
 import {
     ClientSecretRotationInputs, ClientSecretRotationOutputs, clientSecretRotationProvider, DbtCloudHandover, realDeps, RotationDeps, ScheduledSecret,
@@ -194,6 +196,14 @@ export class HandoverWorld {
         const text = [log, failure?.message ?? "", failure?.stack ?? "", JSON.stringify(failure?.properties ?? {}),
             JSON.stringify({ ...returned, outs: outs ? { ...outs, value: undefined } : undefined })].join("\n");
         assertNoSecrets(text, this.secrets(), "the provider's output");
+        // What the engine receives: the dynamic provider host encodes outs, props and inputs as a
+        // protobuf Struct (@pulumi/pulumi cmd/dynamic-provider), which refuses an undefined value.
+        for (const key of ["outs", "props", "inputs"]) {
+            const value = returned[key];
+            if (value && typeof value === "object") {
+                assert.doesNotThrow(() => Struct.fromJavaScript(value as Parameters<typeof Struct.fromJavaScript>[0]), `the engine cannot encode the provider's ${key}`);
+            }
+        }
         return { result, error: failure, log };
     }
 
