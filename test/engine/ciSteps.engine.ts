@@ -237,7 +237,7 @@ describe("engine: the shared CI steps, job by job", function () {
         const clean = await job("drift", clock);
         assert.ok(clean.record("drift")!.lines.includes("`pulumi preview --refresh`: the clouds match the program."), clean.results.drift!.stdout.slice(-3000));
         if (auditAvailable) {
-            assert.strictEqual(clean.results.drift!.code, 0);
+            assert.strictEqual(clean.results.drift!.code, 0, `${clean.record("drift")!.lines.join("\n")}\n${clean.results.drift!.stdout.slice(-3000)}\n${clean.results.drift!.stderr.slice(-3000)}`);
         } else {
             // Not on main yet: the step says the audit half did not run, and fails rather than pass half-checked.
             assert.strictEqual(clean.results.drift!.code, 1);

@@ -5,7 +5,6 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { installAuditRoutes } from "../entra/fakeGraphAudit";
 import { everySecret } from "./handoverChecks";
 import { MICROSOFT_GRAPH_APP_ID, newServicePrincipalObject } from "./fakeAzuread/tenant";
 import { FakeClouds, startEngineStack, stopEngineStack } from "./fakeClouds";
@@ -29,7 +28,6 @@ describe("engine: the drift job's Graph audit of the deployed app", function () 
 
     before(async function () {
         ({ clouds, ws } = await startEngineStack(this, { stack: "dev" }));
-        installAuditRoutes(clouds.entra!);
         // Microsoft Graph's principal, so the audit can name the permission it publishes (a tenant has it).
         ws.updateTenant((t) => {
             t.servicePrincipals.push(newServicePrincipalObject({

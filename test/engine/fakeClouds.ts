@@ -6,6 +6,7 @@
 import { FakeAzureDevOps, PAT, TENANT } from "../azuredevops/fakeAzureDevOps";
 import { DBT_TOKEN, FakeDbtCloud, FakeDeployment } from "../dbtcloud/fakeDbtCloud";
 import { DEFAULT_DEPLOYER_SECRET, FakeEntra } from "../entra/fakeEntra";
+import { installAuditRoutes } from "../entra/fakeGraphAudit";
 import { FAST_HTTP_ENV, RecordedRequest } from "../http/fakeServer";
 import { DEFAULT_DEPLOYER_CLIENT_ID, readTenant, Tenant } from "./fakeAzuread/tenant";
 import { EngineWorkspace, requireEngine } from "./workspace";
@@ -72,6 +73,8 @@ export class FakeClouds {
      */
     public async startEntra(tenantFile: string): Promise<Record<string, string>> {
         this.entra = new FakeEntra(tenantFile);
+        // The Graph reads of the drift audit too: the CI steps' drift job runs it against this tenant.
+        installAuditRoutes(this.entra);
         const entraEnv = await this.entra.start();
         const added = { ...entraEnv, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: DEFAULT_DEPLOYER_CLIENT_ID, AZURE_CLIENT_SECRET: DEFAULT_DEPLOYER_SECRET };
         this.env = { ...this.env, ...added };
