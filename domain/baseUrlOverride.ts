@@ -2,7 +2,7 @@
  * Environment variables that point the providers at other API hosts, for tests only: each one
  * redirects where tokens (and, for dbt Cloud, the client secret) are sent. So they are honoured
  * only when the test switch DBT_ADO_TEST_OVERRIDES=1 is set as well, which test harnesses set and
- * deploy and rotate refuse ({@link testOverridesProblem}); without it a set override is ignored,
+ * every CI step refuses on a real runner (tools/ci/ciEnvironment.ts); without it a set override is ignored,
  * and the run's log says so ({@link ignoredBaseUrlOverrides}). An honoured one must be https;
  * plain http is accepted only for the local machine (127.0.0.1, localhost), where the tests' fakes
  * listen. The one rule for all of them, and for every other address tokens are sent to (the dbt
@@ -25,23 +25,6 @@ export const TEST_OVERRIDES_SWITCH = "DBT_ADO_TEST_OVERRIDES";
 /** Whether `env` turns the test-only overrides on. */
 export function testOverridesEnabled(env: Record<string, string | undefined>): boolean {
     return env[TEST_OVERRIDES_SWITCH] === "1";
-}
-
-/**
- * Why a deploy or rotate must not run with `env`, or undefined: the test switch is set (to any
- * value: a mistyped "true" is refused too, rather than silently doing nothing), which would let
- * a queue-time or variable-group variable send the tokens and the client secret elsewhere. For
- * the CI scripts of deploy and rotate.
- */
-export function testOverridesProblem(env: Record<string, string | undefined>): string | undefined {
-    const value = env[TEST_OVERRIDES_SWITCH];
-    if (value === undefined || value === "") {
-        return undefined;
-    }
-    const set = Object.keys(BASE_URL_OVERRIDES).filter((variable) => (env[variable] ?? "") !== "");
-    return `${TEST_OVERRIDES_SWITCH} is set (to ${JSON.stringify(value)}): it is for tests only and lets ${Object.keys(BASE_URL_OVERRIDES).join(", ")} ` +
-        "send tokens and the client secret to other hosts" + (set.length > 0 ? ` (set here: ${set.join(", ")})` : "") +
-        ". Deploy and rotate refuse it: remove it from the pipeline's variables, its variable groups and what may be set at queue time.";
 }
 
 // An array, not a Set: the providers capture this module, and closure serialization does not keep Sets.

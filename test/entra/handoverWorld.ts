@@ -53,6 +53,8 @@ export function handoverEnv(entraBase: string): Record<string, string | undefine
         // Other ways DefaultAzureCredential could sign in: none.
         AZURE_CLIENT_CERTIFICATE_PATH: undefined,
         AZURE_FEDERATED_TOKEN_FILE: undefined,
+        // A runner may narrow DefaultAzureCredential to one source (the workflow harness sets AzureCliCredential).
+        AZURE_TOKEN_CREDENTIALS: undefined,
         AZURE_USERNAME: undefined,
         DBT_CLOUD_TOKEN: DBT_TOKEN,
         DBT_CLOUD_HOST_URL: undefined,

@@ -14,20 +14,16 @@
  *   environment says; elsewhere (a workstation, the tests, nektos/act) an exported
  *   PULUMI_BACKEND_URL wins, as it does for `pulumi` itself.
  */
-import { BASE_URL_OVERRIDES } from "../../domain/baseUrlOverride";
+import { BASE_URL_OVERRIDES, TEST_OVERRIDES_SWITCH, testOverridesEnabled } from "../../domain/baseUrlOverride";
+
+export { TEST_OVERRIDES_SWITCH };
 
 export type CiSystem = "github-actions" | "azure-pipelines" | "act" | "local";
 
 export type Env = Record<string, string | undefined>;
 
-/** The test-only switch; its name is fixed (tests and harnesses outside this repository set it). */
-export const TEST_OVERRIDES_SWITCH = "DBT_ADO_TEST_OVERRIDES";
-
-/**
- * Base URLs that redirect where tokens go, honoured by the program only with the switch on.
- * AZURE_GRAPH_BASE_URL is listed here too: the secret-handover work adds it to the program.
- */
-export const TOKEN_REDIRECTING_OVERRIDES: readonly string[] = [...Object.keys(BASE_URL_OVERRIDES), "AZURE_GRAPH_BASE_URL"];
+/** Base URLs that redirect where tokens go, honoured by the program only with the switch on. */
+export const TOKEN_REDIRECTING_OVERRIDES: readonly string[] = Object.keys(BASE_URL_OVERRIDES);
 
 /** Never passed on: they change how every Node process of the run behaves. */
 export const DROPPED_NODE_VARIABLES: readonly string[] = ["NODE_OPTIONS", "NODE_TLS_REJECT_UNAUTHORIZED"];
@@ -47,10 +43,6 @@ export function ciSystem(env: Env): CiSystem {
 export function onRealRunner(env: Env): boolean {
     const system = ciSystem(env);
     return system === "github-actions" || system === "azure-pipelines";
-}
-
-export function testOverridesOn(env: Env): boolean {
-    return env[TEST_OVERRIDES_SWITCH] === "1";
 }
 
 export interface PreparedEnvironment {
@@ -83,7 +75,7 @@ export function prepareEnvironment(env: Env): PreparedEnvironment {
             notes.push(`${name} was set and is cleared: CI steps run Node with no options from the environment.`);
         }
     }
-    if (!testOverridesOn(env)) {
+    if (!testOverridesEnabled(env)) {
         for (const name of TOKEN_REDIRECTING_OVERRIDES) {
             if (out[name] !== undefined) {
                 delete out[name];

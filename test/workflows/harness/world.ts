@@ -34,6 +34,7 @@ import { projectRoot } from "../../../tools/projectRoot";
 import { installFakeAzuread } from "../../engine/fakeAzuread/install";
 import { createTenantFile, DEFAULT_DEPLOYER_CLIENT_ID } from "../../engine/fakeAzuread/tenant";
 import { DBT_TOKEN, FakeClouds, PAT, TENANT } from "../../engine/fakeClouds";
+import { DEFAULT_DEPLOYER_SECRET } from "../../entra/fakeEntra";
 import { engineBin, faketimeEnv, libfaketime, nodeShim, PASSPHRASE } from "../../engine/workspace";
 import { RecordedRequest } from "../../http/fakeServer";
 import { DBT_TOKEN as DBT_TOKEN_SECRET, DEPLOY_CLIENT_ID, MAIN_ONLY_ENVIRONMENT_PREFIX, PREVIEW_CLIENT_ID, PREVIEW_ENVIRONMENT } from "../../pipelines/trustBoundaries";
@@ -230,8 +231,15 @@ export class WorkflowWorld {
 
     private async setUp(): Promise<void> {
         const { [DBT_TOKEN_SECRET]: _token, AZDO_PERSONAL_ACCESS_TOKEN: _pat, ...endpoints } = await this.clouds.start();
-        this.cloudsEnv = endpoints;
         createTenantFile(this.tenantFile, { tenantId: TENANT });
+        // Entra's token endpoint and Microsoft Graph over the same tenant (the rotation mints over
+        // Graph). Only the endpoints reach the runner: the deployer's credentials do not, the
+        // azure/login stand-in signs identities in. The runner trusts the fake's certificate
+        // besides this machine's CA bundle (npm ci still reaches the registry).
+        const { AZURE_AUTHORITY_HOST, AZURE_GRAPH_BASE_URL, NODE_EXTRA_CA_CERTS: fakeCa } = await this.clouds.startEntra(this.tenantFile);
+        const bundle = path.join(this.root, "runner-ca.pem");
+        fs.writeFileSync(bundle, [process.env.NODE_EXTRA_CA_CERTS, fakeCa].filter((f): f is string => !!f && fs.existsSync(f)).map((f) => fs.readFileSync(f, "utf8")).join("\n"));
+        this.cloudsEnv = { ...endpoints, AZURE_AUTHORITY_HOST, AZURE_GRAPH_BASE_URL, NODE_EXTRA_CA_CERTS: bundle };
         fs.mkdirSync(this.backend);
         this.snapshotRepository();
         this.stacks = execFileSync("bash", [".ci/step", "stacks"], { cwd: this.remote, encoding: "utf8" }).split("\n").filter(Boolean);
@@ -245,7 +253,7 @@ export class WorkflowWorld {
         const directory: FakeDirectory = {
             tenantId: TENANT,
             identities: [
-                { name: "deploy identity", clientId: SECRETS[DEPLOY_CLIENT_ID], federatedSubjects: deploy, azureDevOpsToken: PAT },
+                { name: "deploy identity", clientId: SECRETS[DEPLOY_CLIENT_ID], federatedSubjects: deploy, azureDevOpsToken: PAT, entraSecret: DEFAULT_DEPLOYER_SECRET },
                 { name: "preview identity", clientId: SECRETS[PREVIEW_CLIENT_ID], federatedSubjects: preview },
             ],
             signInLog: this.signInLog,

@@ -14,12 +14,19 @@
  * directory (`WORKFLOW_TEST_DIRECTORY`) whose federated credentials list that subject. Each
  * sign-in is appended to the directory's sign-in log. The identity's Azure DevOps credential, if
  * it has one, is masked and exported to the job's later steps as AZDO_PERSONAL_ACCESS_TOKEN.
- * Does not: issue or check any token, start an Azure CLI session (no `az` is installed: a later
- * step that runs `az` fails), select a subscription, or sign in to Azure PowerShell.
+ * In place of the az CLI session the real action leaves, a signed-in identity with an Entra
+ * secret in the fake directory gets a minimal `az` on the job's PATH that answers only
+ * `az account get-access-token --output json --resource R [--tenant T]` (what @azure/identity's
+ * AzureCliCredential runs: its azureCliCredential.ts), by asking the fake Entra's token endpoint
+ * (`AZURE_AUTHORITY_HOST`) for a client-credentials token of that identity, and prints the fields
+ * AzureCliCredential reads (accessToken, expiresOn, expires_on, tenant). Any other `az` command fails.
+ * Does not: check any OIDC token, select a subscription, or sign in to Azure PowerShell.
  */
 import * as fs from "fs";
 import YAML from "yaml";
-import { announce, booleanInput, exportVariable, info, input, refuseUnimplementedInputs, runStandIn, setSecret, WORKFLOW_FILE_VAR } from "../standin";
+import * as os from "os";
+import * as path from "path";
+import { addPath, announce, booleanInput, exportVariable, info, input, refuseUnimplementedInputs, runStandIn, setSecret, WORKFLOW_FILE_VAR } from "../standin";
 
 export const DIRECTORY_VAR = "WORKFLOW_TEST_DIRECTORY";
 
@@ -31,6 +38,11 @@ export interface DirectoryIdentity {
     federatedSubjects: string[];
     /** What the identity's Entra token would open at Azure DevOps, as the fake Azure DevOps accepts it. */
     azureDevOpsToken?: string;
+    /**
+     * The identity's client secret at the fake Entra (test/entra/fakeEntra.ts): the stand-in's `az`
+     * gets Entra tokens with it, in place of the federated exchange the real az login made.
+     */
+    entraSecret?: string;
 }
 
 export interface FakeDirectory {
@@ -100,7 +112,7 @@ export function jobTokenClaims(workflowText: string, jobId: string, env: NodeJS.
 export function run(): void {
     runStandIn("azure-login", async () => {
         announce("azure/login", "signs in an identity of the test's fake directory if its federated credentials trust this job's subject claim.", [
-            "no OIDC token is issued and no Azure CLI session exists (az is not installed); the identity's Azure DevOps credential is handed to later steps as AZDO_PERSONAL_ACCESS_TOKEN instead",
+            "no OIDC token is issued; in place of the Azure CLI session a minimal az answers `az account get-access-token` from the fake Entra, and the identity's Azure DevOps credential is handed to later steps as AZDO_PERSONAL_ACCESS_TOKEN",
             "no subscription is selected and Azure PowerShell is not signed in",
         ]);
         refuseUnimplementedInputs(["client-id", "tenant-id", "allow-no-subscriptions", "audience", "auth-type", "environment"], { "enable-AzPSSession": ["false"] });
@@ -146,6 +158,11 @@ export function run(): void {
         const signIn: SignIn = { identity: identity.name, clientId, subject, workflow: env.GITHUB_WORKFLOW ?? "", job: env.GITHUB_JOB ?? "", step: env.GITHUB_ACTION ?? "" };
         fs.appendFileSync(directory.signInLog, `${JSON.stringify(signIn)}\n`);
         info(`stand-in: signed in as the ${identity.name}.`);
+        if (identity.entraSecret) {
+            setSecret(identity.entraSecret);
+            addPath(layAzureCli(identity.clientId, tenantId, identity.entraSecret));
+            info("stand-in: later steps get Entra tokens as this identity from `az account get-access-token` (AzureCliCredential), as after the real az login.");
+        }
         if (identity.azureDevOpsToken) {
             setSecret(identity.azureDevOpsToken);
             exportVariable("AZDO_PERSONAL_ACCESS_TOKEN", identity.azureDevOpsToken);
@@ -153,5 +170,49 @@ export function run(): void {
         } else {
             info("stand-in: this identity has no access to Azure DevOps.");
         }
+    });
+}
+
+/**
+ * Writes the stand-in's `az` into a folder of the job's temp directory and returns the folder. Its
+ * session (client id, tenant, secret) sits beside it, readable by the job's user only.
+ */
+function layAzureCli(clientId: string, tenantId: string, secret: string): string {
+    const dir = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), "azure-login-standin-"));
+    fs.writeFileSync(path.join(dir, "session.json"), JSON.stringify({ clientId, tenantId, secret }), { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, "az.js"), `(${azureCli.toString()})(${JSON.stringify(path.join(dir, "session.json"))});\n`);
+    fs.writeFileSync(path.join(dir, "az"), `#!/bin/sh\nexec node "${path.join(dir, "az.js")}" "$@"\n`, { mode: 0o755 });
+    return dir;
+}
+
+/** The body of the stand-in's `az` (serialized by `layAzureCli`: self-contained, no imports). */
+function azureCli(sessionFile: string): void {
+    /* eslint-disable @typescript-eslint/no-var-requires */
+    const fsm = require("fs") as typeof import("fs");
+    const args = process.argv.slice(2);
+    const option = (name: string): string | undefined => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1] : undefined;
+    };
+    if (args[0] !== "account" || args[1] !== "get-access-token" || !option("--resource")) {
+        process.stderr.write(`ERROR: the azure/login stand-in's az answers only 'az account get-access-token --resource R' (test/workflows/actions/azure-login); asked: az ${args.join(" ")}\n`);
+        process.exit(2);
+    }
+    const session = JSON.parse(fsm.readFileSync(sessionFile, "utf8")) as { clientId: string; tenantId: string; secret: string };
+    const tenant = option("--tenant") ?? session.tenantId;
+    const authority = (process.env.AZURE_AUTHORITY_HOST ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
+    const body = new URLSearchParams({ grant_type: "client_credentials", client_id: session.clientId, client_secret: session.secret, scope: `${option("--resource")!.replace(/\/+$/, "")}/.default` });
+    fetch(`${authority}/${tenant}/oauth2/v2.0/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body }).then(async (response) => {
+        const answer = await response.json() as { access_token?: string; expires_in?: number; error_description?: string };
+        if (!response.ok || !answer.access_token) {
+            process.stderr.write(`ERROR: AADSTS: ${answer.error_description ?? `HTTP ${response.status}`}\nPlease run 'az login' to setup account.\n`);
+            process.exit(1);
+        }
+        const expires = Math.floor(Date.now() / 1000) + (answer.expires_in ?? 3599);
+        const local = new Date(expires * 1000).toISOString().replace("T", " ").replace("Z", "000");
+        process.stdout.write(JSON.stringify({ accessToken: answer.access_token, expiresOn: local, expires_on: expires, subscription: "", tenant, tokenType: "Bearer" }, null, 2) + "\n");
+    }, (error: Error) => {
+        process.stderr.write(`ERROR: ${error.message}\n`);
+        process.exit(1);
     });
 }
