@@ -1,6 +1,6 @@
 /**
  * Issue 17, Why 3: the pack's config, its rules and the CI definitions come from the pull request's
- * own tree, so they are code-owned. .github/CODEOWNERS gives every file under the paths that decide
+ * own tree, so they are code-owned. CODEOWNERS (at the root, so deleting .github/ keeps it) gives every file under the paths that decide
  * what the app may do an owner, and docs/policy-pack.md says what makes that bind (GitHub's
  * "Require review from Code Owners"; Azure Repos' required reviewers by path) and lists every rule.
  */
@@ -8,9 +8,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RULES } from "../../policy/rules";
-import { REPO_ROOT } from "../harness/runProgram";
+import { REPO_ROOT } from "../pipelines/repoFiles";
 
-const OWNED = ["policy/", "stacks/", ".github/", "azure-pipelines.yml", ".ci/"];
+/** What decides what the app may do and how it is deployed; a team on one CI system deletes the other's files. */
+const OWNED = ["policy/", "stacks/", ".github/", "azure-pipelines.yml", ".ci/", "CODEOWNERS"].filter((p) => fs.existsSync(path.join(REPO_ROOT, p)));
 
 interface OwnerRule {
     pattern: string;
@@ -18,7 +19,7 @@ interface OwnerRule {
 }
 
 function codeOwners(): OwnerRule[] {
-    return fs.readFileSync(path.join(REPO_ROOT, ".github", "CODEOWNERS"), "utf8").split("\n")
+    return fs.readFileSync(path.join(REPO_ROOT, "CODEOWNERS"), "utf8").split("\n")
         .map((line) => line.replace(/#.*$/, "").trim())
         .filter(Boolean)
         .map((line) => {
