@@ -289,6 +289,13 @@ export class WorkflowWorld {
             fs.mkdirSync(path.dirname(target), { recursive: true });
             fs.cpSync(path.join(ROOT, file), target, { verbatimSymlinks: true });
         }
+        // The checks job runs `npm test`, whose whole unit tier `.ci/run` has just run itself: in this
+        // snapshot its mocha config runs the CI tests only (test/pipelines, test/ci), so the job's
+        // wiring is what is tested here, at a fifth of the cost. The workflows and .ci/step are as written.
+        const mocharc = path.join(this.remote, ".mocharc.json");
+        const config = JSON.parse(fs.readFileSync(mocharc, "utf8")) as { spec: string[] };
+        config.spec = ["dist/test/pipelines/**/*.test.js", "dist/test/ci/**/*.test.js"];
+        fs.writeFileSync(mocharc, `${JSON.stringify(config, null, 2)}\n`);
         const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=workflow-tests", "-c", "user.email=workflow-tests@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: this.remote, stdio: ["ignore", "ignore", "pipe"] });
         git("init", "--quiet", "--initial-branch=main");
         git("add", "--all");
