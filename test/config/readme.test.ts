@@ -58,4 +58,38 @@ describe("README", () => {
             assert.ok(next.includes(`](${page})`), `README's "Where to read next" links ${page}`);
         }
     });
+
+    it("has one ordered setup checklist, in the order issue 18 asks, with the CLI pin and doctor in it", () => {
+        const setup = readme.slice(readme.indexOf("\n## Setup for a real tenant"), readme.indexOf("\n## Where to read next"));
+        const steps = [...setup.matchAll(/^\*\*(\d+)\. ([^*]+)\*\*/gm)].map((m) => [Number(m[1]), m[2]] as const);
+        assert.deepEqual(steps.map(([n]) => n), steps.map((_, i) => i + 1), "numbered 1, 2, 3, ...");
+        const at = (pattern: RegExp) => steps.findIndex(([, title]) => pattern.test(title));
+        const order = [/tenant/i, /state backend/i, /settings/i, /credentials/i, /Azure DevOps rights/i, /CI identities.*CLI pin/i, /what would fail/i, /first deploy/i].map(at);
+        assert.ok(order.every((i) => i >= 0), `every step is there: ${steps.map(([, t]) => t).join(" / ")}`);
+        assert.deepEqual(order, [...order].sort((a, b) => a - b), "in that order");
+        assert.match(setup, /npm run pin-pulumi-cli -- \d+\.\d+\.\d+/);
+        assert.match(setup, /npm run doctor -- --stack /);
+        assert.match(setup, /azuread:tenantId/);
+        assert.match(setup, /Storage Blob Data Contributor[\s\S]*Key Vault Crypto User/, "the person's roles on state and the key");
+    });
+});
+
+describe("CI's stacks and the example stacks (issue 18 item 2)", () => {
+    it("CI deploys only the stacks .ci/stacks.yml lists, and the example stacks the docs and the plan use are not among them", () => {
+        const listed = /name: ciStacks\n\s+value: ([^\n]+)/.exec(fs.readFileSync(path.join(REPO_ROOT, ".ci", "stacks.yml"), "utf8"))?.[1].trim().split(/[\s,]+/) ?? [];
+        assert.ok(listed.length > 0);
+        for (const example of ["dev", "emea"]) {
+            assert.ok(!listed.includes(example), `${example} is an example stack, not CI's`);
+            assert.ok(fs.existsSync(path.join(REPO_ROOT, "stacks", `Pulumi.${example}.yaml`)));
+        }
+        for (const stack of listed) assert.ok(fs.existsSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`)), `${stack} has its stack file`);
+    });
+});
+
+describe("docs/ci-azure-pipelines.md (issue 17 item 5)", () => {
+    it("requires limiting queue-time variables and locking the variable group's Library roles", () => {
+        const page = fs.readFileSync(path.join(REPO_ROOT, "docs", "ci-azure-pipelines.md"), "utf8");
+        assert.match(page, /\*\*Limit variables that can\s+be set at queue time\*\*/);
+        assert.match(page, /Library roles/);
+    });
 });
